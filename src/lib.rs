@@ -1,0 +1,11 @@
+//! Jingzhun (精准): a dashboard server for precision poverty-alleviation
+//! data. See ARCHITECTURE.md for the map of this crate.
+
+pub mod catalog;
+pub mod charts;
+pub mod cli;
+pub mod export;
+pub mod import;
+pub mod sample;
+pub mod store;
+pub mod web;

@@ -1,0 +1,195 @@
+//! The store: opening the DuckDB database file, versioned schema migrations,
+//! and the pool of connections the server reads through.
+//!
+//! Invariant: only `store/` and `import/` hold a `duckdb::Connection`; the
+//! web layer reaches DuckDB through [`Db::run`], which runs on a blocking
+//! thread, never on an async worker.
+
+pub mod tables;
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use duckdb::{AccessMode, Config, Connection};
+
+/// Schema migrations, in order. A released migration is never edited: a
+/// change to the schema is a new entry, applied to existing files on open.
+pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_initial.sql"))];
+
+/// The schema version this build writes and expects.
+pub fn latest_version() -> i32 {
+    MIGRATIONS.last().map(|m| m.0).unwrap_or(0)
+}
+
+/// Opens (creating if needed) a database for writing and brings its schema
+/// up to date.
+pub fn open_rw(path: &Path) -> anyhow::Result<Connection> {
+    let conn = Connection::open(path)
+        .with_context(|| format!("cannot open database {}", path.display()))?;
+    migrate(&conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
+    Ok(conn)
+}
+
+/// Opens an existing database read-only; refuses one whose schema is not
+/// the version this build knows.
+pub fn open_ro(path: &Path) -> anyhow::Result<Connection> {
+    if !path.exists() {
+        bail!("database {} does not exist", path.display());
+    }
+    let config = Config::default().access_mode(AccessMode::ReadOnly)?;
+    let conn = Connection::open_with_flags(path, config)
+        .with_context(|| format!("cannot open database {} read-only", path.display()))?;
+    let v = current_version(&conn)?;
+    if v != latest_version() {
+        bail!(
+            "database {} has schema version {v}, this jingzhun expects {}; open it once for writing (e.g. `jingzhun import`) to migrate",
+            path.display(),
+            latest_version()
+        );
+    }
+    Ok(conn)
+}
+
+/// An in-memory database with the current schema (tests, checks).
+pub fn open_memory() -> anyhow::Result<Connection> {
+    let conn = Connection::open_in_memory()?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+fn current_version(conn: &Connection) -> anyhow::Result<i32> {
+    let exists: i64 = conn.query_row(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'main' AND table_name = 'schema_version'",
+        [],
+        |r| r.get(0),
+    )?;
+    if exists == 0 {
+        return Ok(0);
+    }
+    let v: Option<i32> = conn.query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0))?;
+    Ok(v.unwrap_or(0))
+}
+
+/// Applies every migration newer than the file's version, each in its own
+/// transaction together with its `schema_version` row.
+pub fn migrate(conn: &Connection) -> anyhow::Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)",
+    )?;
+    let have = current_version(conn)?;
+    if have > latest_version() {
+        bail!(
+            "the database has schema version {have}, newer than this jingzhun knows ({}); use a newer jingzhun",
+            latest_version()
+        );
+    }
+    for (version, sql) in MIGRATIONS.iter().filter(|m| m.0 > have) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql).with_context(|| format!("migration {version} failed"))?;
+        tx.execute("INSERT INTO schema_version (version) VALUES (?)", [version])?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+/// A pool of read connections to one database file, used by the server.
+#[derive(Clone)]
+pub struct Db {
+    pool: r2d2::Pool<duckdb::DuckdbConnectionManager>,
+    path: PathBuf,
+}
+
+impl Db {
+    /// Opens the pool on a database that already has the current schema.
+    pub fn open(path: &Path, size: u32) -> anyhow::Result<Db> {
+        // Migrate once through a plain connection; pooled connections share
+        // the same database instance inside the manager.
+        drop(open_rw(path)?);
+        let manager = duckdb::DuckdbConnectionManager::file(path)
+            .with_context(|| format!("cannot open database {}", path.display()))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(size.max(1))
+            .build(manager)
+            .context("cannot build the connection pool")?;
+        Ok(Db { pool, path: path.to_path_buf() })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` with a pooled connection on this thread: for start-up and
+    /// the command line, never from an async handler.
+    pub fn with_conn<T>(&self, f: impl FnOnce(&Connection) -> anyhow::Result<T>) -> anyhow::Result<T> {
+        let conn = self.pool.get().context("no database connection available")?;
+        f(&conn)
+    }
+
+    /// Runs `f` with a pooled connection on a blocking thread, keeping the
+    /// async workers free while DuckDB works.
+    pub async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let conn = pool.get().context("no database connection available")?;
+            f(&conn)
+        })
+        .await
+        .context("database task failed")?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The table catalogue and the migrated schema must agree column by
+    /// column, so that import, sample data and SQL see the same tables.
+    #[test]
+    fn spec_matches_schema() {
+        let conn = open_memory().unwrap();
+        for t in tables::TABLES {
+            let mut stmt = conn
+                .prepare(
+                    "SELECT column_name, data_type, is_nullable FROM information_schema.columns \
+                     WHERE table_schema = 'main' AND table_name = ? ORDER BY ordinal_position",
+                )
+                .unwrap();
+            let cols: Vec<(String, String, String)> = stmt
+                .query_map([t.name], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert_eq!(cols.len(), t.columns.len(), "column count of {}", t.name);
+            for (c, (name, ty, nullable)) in t.columns.iter().zip(&cols) {
+                assert_eq!(c.name, name, "column order of {}", t.name);
+                assert_eq!(c.ty.sql_type(), ty, "type of {}.{}", t.name, c.name);
+                let is_key = t.key.contains(&c.name);
+                assert_eq!(c.required || is_key, nullable == "NO", "nullability of {}.{}", t.name, c.name);
+            }
+        }
+    }
+
+    #[test]
+    fn migrate_is_idempotent_and_versioned() {
+        let conn = open_memory().unwrap();
+        migrate(&conn).unwrap();
+        let v: i32 = conn.query_row("SELECT max(version) FROM schema_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, latest_version());
+        let n: i64 = conn.query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(n as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn refuses_a_newer_schema() {
+        let conn = open_memory().unwrap();
+        conn.execute("INSERT INTO schema_version (version) VALUES (?)", [latest_version() + 1]).unwrap();
+        let err = migrate(&conn).unwrap_err().to_string();
+        assert!(err.contains("newer than this jingzhun"), "{err}");
+    }
+}

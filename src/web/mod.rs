@@ -1,0 +1,117 @@
+//! The web server: the app assembled in one place ([`build`]), every route
+//! in one block, templates in one minijinja environment, DuckDB reached only
+//! through [`crate::store::Db::run`].
+
+mod pages;
+
+use std::net::{SocketAddr, TcpListener};
+use std::path::PathBuf;
+
+use actix_web::{dev::Server, http::header, middleware, web, App, HttpResponse, HttpServer, ResponseError};
+use anyhow::Context;
+use minijinja::Environment;
+
+use crate::catalog::Catalog;
+use crate::store::Db;
+
+/// Server settings. Paths are settings so tests can point them elsewhere.
+#[derive(Debug, Clone)]
+pub struct ServeConfig {
+    pub db: PathBuf,
+    pub bind: String,
+    /// Queries folder; `None` uses the copy embedded in the binary.
+    pub queries: Option<PathBuf>,
+    /// HTTP worker threads (0: one per core).
+    pub workers: usize,
+}
+
+/// What every handler shares.
+pub struct AppState {
+    pub db: Db,
+    pub catalog: Catalog,
+    pub templates: Environment<'static>,
+}
+
+/// An error a handler returns: the user sees a short page, the log keeps
+/// the whole cause chain.
+#[derive(Debug, thiserror::Error)]
+pub enum WebError {
+    #[error("not found")]
+    NotFound,
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ResponseError for WebError {
+    fn status_code(&self) -> actix_web::http::StatusCode {
+        match self {
+            WebError::NotFound => actix_web::http::StatusCode::NOT_FOUND,
+            WebError::Internal(_) => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+    fn error_response(&self) -> HttpResponse {
+        if let WebError::Internal(e) = self {
+            tracing::error!(error = ?e, "request failed");
+        }
+        let (zh, en) = match self {
+            WebError::NotFound => ("页面不存在", "Page not found"),
+            WebError::Internal(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log"),
+        };
+        HttpResponse::build(self.status_code())
+            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+            .body(format!(
+                "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body style=\"font-family:sans-serif;margin:2rem\"><h1>{zh}</h1><p lang=\"en\">{en}</p><p><a href=\"/\">返回首页 Home</a></p></body></html>"
+            ))
+    }
+}
+
+/// The template environment, with the templates compiled into the binary.
+pub fn templates() -> anyhow::Result<Environment<'static>> {
+    let mut env = Environment::new();
+    env.add_template("base.html", include_str!("templates/base.html"))?;
+    env.add_template("overview.html", include_str!("templates/overview.html"))?;
+    env.add_filter("num", |v: f64| crate::charts::thousands(v.round() as i64));
+    env.add_filter("pct", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Percent));
+    env.add_filter("yuan", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Yuan));
+    Ok(env)
+}
+
+/// Binds the listener and builds the server; returns it with the address it
+/// really listens on (port 0 picks a free port).
+pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
+    let workers = if config.workers == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) } else { config.workers };
+    let db = Db::open(&config.db, (workers as u32).max(2) * 2)?;
+    let catalog = Catalog::load(config.queries.as_deref())?;
+    let problems = db_check(&db, &catalog)?;
+    if !problems.is_empty() {
+        anyhow::bail!("the query catalog has problems:\n{}", problems.join("\n"));
+    }
+    let state = web::Data::new(AppState { db, catalog, templates: templates()? });
+    let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
+    let addr = listener.local_addr()?;
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .wrap(middleware::Compress::default())
+            .wrap(tracing_actix())
+            .route("/", web::get().to(pages::overview))
+            .route("/healthz", web::get().to(pages::healthz))
+            .default_service(web::to(|| async { WebError::NotFound.error_response() }))
+    })
+    .workers(workers)
+    .listen(listener)?
+    .run();
+    Ok((server, addr))
+}
+
+fn db_check(db: &Db, catalog: &Catalog) -> anyhow::Result<Vec<String>> {
+    db.with_conn(|conn| Ok(catalog.check(conn)))
+}
+
+/// A request log line: method, path, status, milliseconds.
+fn tracing_actix() -> middleware::Logger {
+    middleware::Logger::new("%r %s %Dms")
+}
+
+/// Shared for handlers.
+pub type State = web::Data<AppState>;

@@ -1,0 +1,121 @@
+//! Helpers shared by the integration tests: sample data generated once per
+//! test binary, temporary databases, and the real server started on port 0.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+
+use jingzhun::import::{import_paths, ImportOptions};
+
+/// Scale-1 sample data, generated once for this test binary.
+pub fn sample_dir() -> &'static Path {
+    static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir");
+        jingzhun::sample::generate(dir.path(), &jingzhun::sample::SampleOptions::default()).expect("sample data");
+        dir
+    })
+    .path()
+}
+
+/// A new database file in its own temporary folder.
+pub struct TempDb {
+    pub dir: tempfile::TempDir,
+    pub path: PathBuf,
+}
+
+pub fn temp_db() -> TempDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("test.duckdb");
+    TempDb { dir, path }
+}
+
+/// A temporary database holding the scale-1 sample.
+pub fn sample_db() -> TempDb {
+    let db = temp_db();
+    let mut conn = jingzhun::store::open_rw(&db.path).expect("open db");
+    let report = import_paths(&mut conn, &[sample_dir().to_path_buf()], &ImportOptions::default()).expect("import");
+    assert!(report.committed, "sample import failed: {:?}", &report.problems[..report.problems.len().min(10)]);
+    db
+}
+
+/// One number from SQL.
+pub fn scalar_f64(conn: &duckdb::Connection, sql: &str) -> f64 {
+    conn.query_row(sql, [], |r| r.get::<_, f64>(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+pub fn scalar_i64(conn: &duckdb::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// The real server, started as a process on a free port; killed on drop.
+pub struct TestApp {
+    pub addr: String,
+    child: Child,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn spawn_app(db: &Path) -> TestApp {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jingzhun"))
+        .args(["serve", "--db"])
+        .arg(db)
+        .args(["--bind", "127.0.0.1:0", "--workers", "2"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start server");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read address");
+    let addr = line
+        .trim()
+        .strip_prefix("Jingzhun listening on http://")
+        .and_then(|s| s.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}"))
+        .to_string();
+    TestApp { addr, child }
+}
+
+/// Runs the jingzhun binary with arguments; returns (exit code, stdout, stderr).
+pub fn run_cli(args: &[&str], cwd: Option<&Path>) -> (i32, String, String) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_jingzhun"));
+    cmd.args(args);
+    if let Some(d) = cwd {
+        cmd.current_dir(d);
+    }
+    let out = cmd.output().expect("run jingzhun");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// A fingerprint of everything in the database: row count and a hash of
+/// every table's contents, so a test can prove nothing changed.
+pub fn fingerprint(path: &Path) -> Vec<(String, i64, String)> {
+    let conn = jingzhun::store::open_ro(path).expect("open ro");
+    let mut out = Vec::new();
+    for t in jingzhun::store::tables::TABLES.iter().map(|t| t.name).chain(["import_batch"]) {
+        let n = scalar_i64(&conn, &format!("SELECT count(*) FROM {t}"));
+        let h: String = conn
+            .query_row(&format!("SELECT coalesce(CAST(sum(hash(t)) AS VARCHAR), '') FROM {t} AS t"), [], |r| r.get(0))
+            .unwrap();
+        out.push((t.to_string(), n, h));
+    }
+    out
+}
