@@ -23,6 +23,10 @@ pub const PALETTE: [RGBColor; 7] = [
 ];
 
 const FONT: &str = "sans-serif";
+/// Font size asked of plotters (it draws text at about 0.8 of this). Large
+/// enough to stay legible when a 520-pixel chart shrinks to a phone.
+const FONT_SIZE: f64 = 21.0;
+const LEGEND_ROW: u32 = 26;
 const GREY: RGBColor = RGBColor(110, 110, 110);
 
 /// How values on the y axis read.
@@ -106,11 +110,11 @@ pub fn line_chart(spec: &LineChart) -> anyhow::Result<String> {
     {
         let root = SVGBackend::with_string(&mut svg, (spec.width, spec.height)).into_drawing_area();
         root.fill(&WHITE).map_err(draw_err)?;
-        let legend_rows = spec.series.len().div_ceil(3) as u32;
-        let legend_h = 8 + 20 * legend_rows;
+        let (places, legend_rows) = legend_layout(&spec.series, spec.width);
+        let legend_h = 10 + LEGEND_ROW * legend_rows;
         let (plot, legend) = root.split_vertically(spec.height.saturating_sub(legend_h));
         draw_lines(&plot, spec)?;
-        draw_legend(&legend, &spec.series, spec.width)?;
+        draw_legend(&legend, &spec.series, &places)?;
         root.present().map_err(draw_err)?;
     }
     Ok(with_title(svg, &spec.title))
@@ -131,8 +135,8 @@ fn draw_lines(area: &DrawingArea<SVGBackend<'_>, Shift>, spec: &LineChart) -> an
         .margin_top(12)
         .margin_right(18)
         .margin_left(6)
-        .x_label_area_size(40)
-        .y_label_area_size(64)
+        .x_label_area_size(56)
+        .y_label_area_size(84)
         .build_cartesian_2d(x_min - 0.3..x_max + 0.3, 0.0..y_top)
         .map_err(draw_err)?;
     let x_count = ((x_max - x_min) as usize + 1).min(12);
@@ -144,10 +148,10 @@ fn draw_lines(area: &DrawingArea<SVGBackend<'_>, Shift>, spec: &LineChart) -> an
         .y_label_formatter(&move |y| format_number(*y, unit))
         .x_desc(spec.x_label.as_str())
         .y_desc(spec.y_label.as_str())
-        .label_style((FONT, 13).into_font().color(&GREY))
-        .axis_desc_style((FONT, 13).into_font().color(&GREY))
-        .light_line_style(RGBColor(238, 238, 238))
-        .bold_line_style(RGBColor(220, 220, 220))
+        .label_style((FONT, FONT_SIZE).into_font().color(&GREY))
+        .axis_desc_style((FONT, FONT_SIZE).into_font().color(&GREY))
+        .light_line_style(TRANSPARENT)
+        .bold_line_style(RGBColor(225, 225, 225))
         .draw()
         .map_err(draw_err)?;
     let mut colour = 0;
@@ -176,13 +180,35 @@ fn draw_lines(area: &DrawingArea<SVGBackend<'_>, Shift>, spec: &LineChart) -> an
 }
 
 /// Marks differ by shape as well as colour: circle, triangle, square, cross.
-fn draw_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, series: &[Series], width: u32) -> anyhow::Result<()> {
-    let per_row = 3usize;
-    let col_w = (width as i32 - 80) / per_row as i32;
+/// Rough width of text in pixels at [`FONT_SIZE`]: Chinese characters are
+/// square, Latin ones about half as wide. Used only to lay the legend out.
+fn text_width(text: &str) -> i32 {
+    let em = FONT_SIZE * 0.8;
+    text.chars().map(|c| if c.is_ascii() { em * 0.55 } else { em }).sum::<f64>().ceil() as i32
+}
+
+/// Flows legend entries left to right, wrapping to a new row when an entry
+/// would pass the right edge; returns each entry's top-left corner and the
+/// number of rows.
+fn legend_layout(series: &[Series], width: u32) -> (Vec<(i32, i32)>, u32) {
+    let (left, right) = (16, width as i32 - 8);
+    let (mut x, mut row) = (left, 0);
+    let mut places = Vec::with_capacity(series.len());
+    for s in series {
+        let w = 30 + text_width(&s.name) + 22;
+        if x > left && x + w > right {
+            x = left;
+            row += 1;
+        }
+        places.push((x, 8 + row * LEGEND_ROW as i32));
+        x += w;
+    }
+    (places, if series.is_empty() { 0 } else { row as u32 + 1 })
+}
+
+fn draw_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, series: &[Series], places: &[(i32, i32)]) -> anyhow::Result<()> {
     let mut colour = 0;
-    for (i, s) in series.iter().enumerate() {
-        let x = 70 + (i % per_row) as i32 * col_w;
-        let y = 8 + (i / per_row) as i32 * 20;
+    for (s, &(x, y)) in series.iter().zip(places) {
         if s.reference {
             area.draw(&PathElement::new(vec![(x, y + 7), (x + 10, y + 7)], GREY.stroke_width(2))).map_err(draw_err)?;
             area.draw(&PathElement::new(vec![(x + 14, y + 7), (x + 24, y + 7)], GREY.stroke_width(2))).map_err(draw_err)?;
@@ -199,7 +225,7 @@ fn draw_legend(area: &DrawingArea<SVGBackend<'_>, Shift>, series: &[Series], wid
             .map_err(draw_err)?;
             colour += 1;
         }
-        area.draw(&Text::new(s.name.clone(), (x + 30, y), (FONT, 13).into_font().color(&BLACK))).map_err(draw_err)?;
+        area.draw(&Text::new(s.name.clone(), (x + 30, y - 2), (FONT, FONT_SIZE).into_font().color(&BLACK))).map_err(draw_err)?;
     }
     Ok(())
 }
@@ -299,6 +325,23 @@ mod tests {
         assert_eq!(svg.matches("stroke=\"#0072B2\" stroke-width=\"3\"").count(), 1, "banner line");
         assert_eq!(svg.matches("<circle").count(), 7 + 1, "banner markers are circles");
         assert_eq!(svg.matches("<polygon opacity=\"1\" fill=\"#D55E00\"").count(), 7 + 1, "zone markers are triangles");
+    }
+
+    #[test]
+    fn legend_entries_never_overlap_and_wrap_inside_the_width() {
+        let series: Vec<Series> = ["人均纯收入 Per-capita net income", "贫困线 Poverty line", "全旗 Whole banner", "第一战区 War Zone 1"]
+            .iter()
+            .map(|n| Series { name: n.to_string(), points: vec![], reference: false })
+            .collect();
+        let (places, rows) = legend_layout(&series, 520);
+        assert!(rows >= 2, "long names wrap");
+        for (i, ((x, y), s)) in places.iter().zip(&series).enumerate() {
+            let right = x + 30 + text_width(&s.name);
+            assert!(right <= 520, "entry {i} ends at {right}");
+            if let Some((nx, ny)) = places.get(i + 1) {
+                assert!(ny > y || *nx >= right, "entry {} overlaps entry {i}", i + 1);
+            }
+        }
     }
 
     #[test]

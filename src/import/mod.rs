@@ -494,12 +494,16 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
     let tx = conn.transaction()?;
     let mut known = KnownKeys { sets: HashMap::new() };
     // Natural keys seen in this run, per table, with where they were seen.
-    let mut seen: HashMap<&'static str, HashMap<u128, (String, usize)>> = HashMap::new();
+    let mut seen: HashMap<&'static str, HashMap<u128, (u32, u32)>> = HashMap::new();
+    let labels: Vec<String> = planned.iter().map(|p| p.source.label.clone()).collect();
+    // Tables whose keys other tables refer to: only these need key sets.
+    let referenced: HashSet<&'static str> = TABLES.iter().flat_map(|t| t.columns.iter().filter_map(|c| c.refs.map(|r| r.0))).collect();
     let mut staged: Vec<(usize, String)> = Vec::new();
     let mut progress_base = 0u64;
 
     for (idx, p) in planned.iter_mut().enumerate() {
         let table = p.table;
+        let read_started = std::time::Instant::now();
         let stage = format!("_jz_stage_{idx}");
         let present: Vec<usize> = (0..table.columns.len()).filter(|&i| p.map[i].is_some()).collect();
         let ddl = present.iter().map(|&i| format!("{} VARCHAR", table.columns[i].name)).collect::<Vec<_>>().join(", ");
@@ -521,10 +525,11 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         let key_idx: Vec<usize> = table.key.iter().filter_map(|k| table.column_index(k)).collect();
         let seen_table = seen.entry(table.name).or_default();
         if let [key] = table.key {
-            known.load(&tx, table.name, key)?;
+            if referenced.contains(table.name) {
+                known.load(&tx, table.name, key)?;
+            }
         }
         for (rt, rc) in table.columns.iter().filter_map(|c| c.refs) {
-            let rt: &'static str = TABLES.iter().find(|t| t.name == rt).map(|t| t.name).unwrap_or("");
             known.load(&tx, rt, rc)?;
         }
         let mut appender = tx.appender(&stage)?;
@@ -595,7 +600,8 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                     }
                     let parts: Vec<&str> = key_idx.iter().map(|&i| values[i].as_deref().unwrap_or("")).collect();
                     let fp = key_fingerprint(&parts);
-                    if let Some((first_file, first_row)) = seen_table.get(&fp) {
+                    if let Some(&(first_file, first_row)) = seen_table.get(&fp) {
+                        let first_file = &labels[first_file as usize];
                         let key_text = table.key.iter().zip(&parts).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
                         problems.push(Problem {
                             file: p.source.label.clone(),
@@ -604,7 +610,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                             message: format!("found duplicate key {key_text}, already at {first_file}:{first_row}; expected each key once"),
                         });
                     } else if problems.is_empty() {
-                        seen_table.insert(fp, (p.source.label.clone(), row));
+                        seen_table.insert(fp, (idx as u32, row as u32));
                     }
                 }
             }
@@ -633,6 +639,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         if let Some(w) = rejects {
             file_report.rejects_file = w.finish()?;
         }
+        tracing::info!(file = %file_report.label, rows = row_count, ms = read_started.elapsed().as_millis() as u64, "read and validated");
         staged.push((idx, stage));
         report.files.push(file_report);
     }
@@ -655,13 +662,23 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         let names = present.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
         let casts = present.iter().map(|c| format!("CAST({} AS {})", c.name, c.ty.sql_type())).collect::<Vec<_>>().join(", ");
         let join = table.key.iter().map(|k| format!("s.{k} = CAST(t.{k} AS VARCHAR)")).collect::<Vec<_>>().join(" AND ");
-        let updated: i64 = tx.query_row(&format!("SELECT count(*) FROM {stage} s JOIN {} t ON {join}", table.name), [], |r| r.get(0))?;
+        let merge_started = std::time::Instant::now();
+        // Into an empty table a plain INSERT does: nothing to update.
+        let empty = !loaded_before.contains(table.name)
+            && tx.query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {})", table.name), [], |r| r.get::<_, bool>(0))?;
+        let updated: i64 = if empty {
+            0
+        } else {
+            tx.query_row(&format!("SELECT count(*) FROM {stage} s JOIN {} t ON {join}", table.name), [], |r| r.get(0))?
+        };
         let updates: Vec<String> = present
             .iter()
             .filter(|c| !table.key.contains(&c.name))
             .map(|c| format!("{0} = excluded.{0}", c.name))
             .collect();
-        let conflict = if updates.is_empty() {
+        let conflict = if empty {
+            String::new()
+        } else if updates.is_empty() {
             " ON CONFLICT DO NOTHING".to_string()
         } else {
             format!(" ON CONFLICT ({}) DO UPDATE SET {}", table.key.join(", "), updates.join(", "))
@@ -670,6 +687,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         tx.execute_batch(&sql).with_context(|| format!("merging {} into {}", file_report.label, table.name))?;
         tx.execute_batch(&format!("DROP TABLE {stage}"))?;
         loaded_before.insert(table.name);
+        tracing::info!(file = %file_report.label, table = table.name, rows = file_report.accepted, ms = merge_started.elapsed().as_millis() as u64, "merged");
         file_report.updated = updated as u64;
         file_report.inserted = file_report.accepted - updated as u64;
         tx.execute(

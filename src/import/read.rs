@@ -54,7 +54,8 @@ impl Source {
                         let mut cells = Vec::with_capacity(record.len());
                         for field in record.iter() {
                             match std::str::from_utf8(field) {
-                                Ok(s) => cells.push(s.replace('\u{FEFF}', "")),
+                                Ok(s) if s.contains('\u{FEFF}') => cells.push(s.replace('\u{FEFF}', "")),
+                                Ok(s) => cells.push(s.to_string()),
                                 Err(_) => {
                                     return Some(Err(ReadProblem {
                                         row: *row,

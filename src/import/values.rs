@@ -79,6 +79,23 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
         };
     }
     let fail = || format!("{}, expected {}", found(raw), expected(&col.ty));
+    // Fast path for values already in canonical form (what machine exports
+    // and the sample data contain): plain digits, at most two decimals.
+    if let Some(v) = canonical_number(raw) {
+        match col.ty {
+            Ty::Int { min, max } if !raw.contains('.') => {
+                let n = v as i64;
+                return if n < min || n > max { Err(fail()) } else { Ok(Some(raw.to_string())) };
+            }
+            Ty::Year if !raw.contains('.') => {
+                return if (1900.0..=2100.0).contains(&v) { Ok(Some(raw.to_string())) } else { Err(fail()) };
+            }
+            Ty::Money { min, max } => {
+                return if v < min || v > max { Err(fail()) } else { Ok(Some(raw.to_string())) };
+            }
+            _ => {}
+        }
+    }
     match col.ty {
         Ty::Int { min, max } => {
             let n = parse_int(raw).ok_or_else(fail)?;
@@ -144,6 +161,29 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
             }
         }
     }
+}
+
+/// `Some(value)` when `raw` is plain ASCII digits with at most two
+/// decimals and no superfluous leading zero: text DuckDB casts exactly.
+fn canonical_number(raw: &str) -> Option<f64> {
+    let b = raw.as_bytes();
+    if b.is_empty() || b.len() > 15 {
+        return None;
+    }
+    let (int, frac) = match raw.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (raw, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+    if !digits(int) || (int.len() > 1 && int.starts_with('0')) {
+        return None;
+    }
+    if let Some(f) = frac {
+        if !digits(f) || f.len() > 2 {
+            return None;
+        }
+    }
+    raw.parse().ok()
 }
 
 /// A whole number: full-width digits, thousands separators and a `.0`

@@ -120,8 +120,8 @@ fn render_overview(state: &State, headline: &ResultSet, incidence: &ResultSet, i
             y_label: "贫困发生率 Incidence (%)".into(),
             unit: Unit::Percent,
             series: series.iter().map(|s| Series { name: s.1.clone(), points: s.2.clone(), reference: false }).collect(),
-            width: 720,
-            height: 420,
+            width: 520,
+            height: 400,
         };
         figures.push(Figure {
             id: "incidence",
@@ -178,8 +178,8 @@ fn render_overview(state: &State, headline: &ResultSet, incidence: &ResultSet, i
                 Series { name: "人均纯收入 Per-capita net income".into(), points: pts.clone(), reference: false },
                 Series { name: "贫困线 Poverty line".into(), points: line, reference: true },
             ],
-            width: 720,
-            height: 420,
+            width: 520,
+            height: 400,
         };
         figures.push(Figure {
             id: "income",
