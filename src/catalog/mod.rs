@@ -45,6 +45,9 @@ pub struct QueryMeta {
     pub public: bool,
     #[serde(default)]
     pub columns: BTreeMap<String, ColumnMeta>,
+    /// Typed parameters, bound by name (`$year` in the SQL).
+    #[serde(default)]
+    pub params: BTreeMap<String, params::ParamMeta>,
 }
 
 /// One canned query.
@@ -126,33 +129,115 @@ impl Catalog {
         self.queries.get(name)
     }
 
-    /// Prepares every query against the schema and checks that every column
-    /// it returns has a label; returns every problem found.
+    /// Prepares every query against the schema, checks that its declared
+    /// parameters are exactly the ones its SQL uses, runs it with the
+    /// defaults, and checks that every column it returns has a label.
+    /// Returns every problem found, each naming the file.
     pub fn check(&self, conn: &Connection) -> Vec<String> {
         let mut problems = Vec::new();
         for q in self.queries.values() {
-            match conn.prepare(&q.sql) {
-                Err(e) => problems.push(format!("queries/{}.sql: the SQL does not prepare against the schema: {e}", q.name)),
-                Ok(mut stmt) => {
-                    // Column names are known once the statement has run on
-                    // the (possibly empty) data.
-                    let names = match stmt.query([]) {
-                        Ok(rows) => rows.as_ref().map(|s| s.column_names()).unwrap_or_default(),
-                        Err(e) => {
-                            problems.push(format!("queries/{}.sql: the SQL fails: {e}", q.name));
-                            continue;
+            let file = format!("queries/{}.sql", q.name);
+            let stmt = match conn.prepare(&q.sql) {
+                Ok(s) => s,
+                Err(e) => {
+                    problems.push(format!("{file}: the SQL does not prepare against the schema: {e}"));
+                    continue;
+                }
+            };
+            let used: Vec<String> = (1..=stmt.parameter_count())
+                .map(|i| stmt.parameter_name(i).map(|n| n.trim_start_matches('$').to_string()).unwrap_or_default())
+                .collect();
+            for u in &used {
+                if u.is_empty() || u.chars().all(|c| c.is_ascii_digit()) {
+                    problems.push(format!("{file}: the SQL uses a positional parameter; use named parameters ($name) declared in [params]"));
+                } else if !q.meta.params.contains_key(u) {
+                    problems.push(format!("{file}: the SQL uses ${u}, which [params] does not declare"));
+                }
+            }
+            for (name, meta) in &q.meta.params {
+                if !used.contains(name) {
+                    problems.push(format!("{file}: [params.{name}] is declared but the SQL never uses ${name}"));
+                }
+                if meta.default.is_none() && !meta.optional {
+                    problems.push(format!("{file}: [params.{name}] needs a default or optional = true, so the page opens without input"));
+                }
+                if meta.ty == params::ParamType::Enum && meta.options.is_empty() {
+                    problems.push(format!("{file}: [params.{name}] is an enum without options"));
+                }
+                if let Err(e) = meta.read(name, None) {
+                    problems.push(format!("{file}: the default of [params.{name}] is not valid: {e}"));
+                }
+            }
+            let before = problems.len();
+            drop(stmt);
+            if before > 0 && problems[before - 1].starts_with(&file) {
+                continue;
+            }
+            let bound = match params::read_all(&q.meta.params, &[], &[]) {
+                Ok(b) => b,
+                Err(_) => continue,
+            };
+            match run_query(conn, q, &bound, Some(0)) {
+                Ok(out) => {
+                    for c in &out.rs.columns {
+                        if !q.meta.columns.contains_key(c) {
+                            problems.push(format!("{file}: column {c} has no label in [columns]"));
                         }
-                    };
-                    for c in names {
-                        if !q.meta.columns.contains_key(&c) {
-                            problems.push(format!("queries/{}.sql: column {c} has no label in [columns]", q.name));
-                        }
+                    }
+                }
+                Err(e) => problems.push(format!("{file}: the SQL fails with its default parameters: {e:#}")),
+            }
+            for (name, meta) in &q.meta.params {
+                if let Some(sql) = meta.options_query() {
+                    if let Err(e) = conn.prepare(sql) {
+                        problems.push(format!("{file}: the option list of [params.{name}] does not prepare: {e}"));
                     }
                 }
             }
         }
         problems
     }
+}
+
+/// A query's result with what the pages report about it.
+#[derive(Debug, Clone, Serialize)]
+pub struct QueryOutput {
+    pub rs: ResultSet,
+    /// More rows existed than the cap allowed.
+    pub truncated: bool,
+    pub elapsed_ms: f64,
+}
+
+/// Runs a canned query with its parameters bound by name, keeping at most
+/// `cap` rows (`None`: all).
+pub fn run_query(conn: &Connection, q: &Query, bound: &[(String, params::Bound)], cap: Option<usize>) -> anyhow::Result<QueryOutput> {
+    let started = std::time::Instant::now();
+    let mut stmt = conn.prepare(&q.sql)?;
+    for i in 1..=stmt.parameter_count() {
+        let name = stmt.parameter_name(i)?;
+        let name = name.trim_start_matches('$');
+        let value = bound
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| anyhow!("queries/{}.sql: no value for parameter ${name}", q.name))?;
+        stmt.raw_bind_parameter(i, value)?;
+    }
+    // `raw_query` reads the result of the execution before it, as `query` does.
+    stmt.raw_execute()?;
+    let mut rows = stmt.raw_query();
+    let columns = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
+    let width = columns.len();
+    let mut out = Vec::new();
+    let mut truncated = false;
+    while let Some(r) = rows.next()? {
+        if cap.is_some_and(|c| out.len() >= c) {
+            truncated = true;
+            break;
+        }
+        out.push((0..width).map(|i| r.get_ref(i).map(cell).unwrap_or(Cell::Null)).collect());
+    }
+    Ok(QueryOutput { rs: ResultSet { columns, rows: out }, truncated, elapsed_ms: started.elapsed().as_secs_f64() * 1000.0 })
 }
 
 /// A value in a result.
@@ -264,6 +349,40 @@ mod tests {
         assert!(err.to_string().starts_with("queries/x.sql:3:"), "{err}");
         let err = parse_query("x", "queries/x.sql", "SELECT 1").unwrap_err();
         assert!(err.to_string().contains("expected the file to open with a /*"), "{err}");
+    }
+
+    fn checked(text: &str) -> Vec<String> {
+        let mut cat = Catalog::default();
+        cat.queries.insert("q".into(), parse_query("q", "queries/q.sql", text).unwrap());
+        cat.check(&crate::store::open_memory().unwrap())
+    }
+
+    #[test]
+    fn parameters_must_match_the_sql() {
+        let head = "/*\ntitle = \"a\"\ntitle_en = \"b\"\n[columns]\nn = { zh = \"n\", en = \"n\" }\n";
+        let year = "[params.year]\ntype = \"year\"\nzh = \"年度\"\nen = \"Year\"\ndefault = 2020\n";
+        assert_eq!(checked(&format!("{head}{year}*/ SELECT count(*) AS n FROM household WHERE identified_year <= $year")), Vec::<String>::new());
+        let p = checked(&format!("{head}*/ SELECT count(*) AS n FROM household WHERE identified_year <= $year"));
+        assert!(p.iter().any(|m| m.contains("uses $year, which [params] does not declare")), "{p:?}");
+        let p = checked(&format!("{head}{year}*/ SELECT count(*) AS n FROM household"));
+        assert!(p.iter().any(|m| m.contains("[params.year] is declared but the SQL never uses $year")), "{p:?}");
+        let p = checked(&format!("{head}*/ SELECT count(*) AS n, 1 AS unlabelled FROM household"));
+        assert!(p.iter().any(|m| m.contains("column unlabelled has no label")), "{p:?}");
+    }
+
+    #[test]
+    fn parameters_are_bound_never_spliced() {
+        let conn = crate::store::open_memory().unwrap();
+        let q = parse_query(
+            "q",
+            "queries/q.sql",
+            "/*\ntitle = \"a\"\ntitle_en = \"b\"\n[params.name]\ntype = \"text\"\nzh = \"名\"\nen = \"Name\"\ndefault = \"x\"\n*/ SELECT $name AS v",
+        )
+        .unwrap();
+        let evil = "'; DROP TABLE household; --";
+        let out = run_query(&conn, &q, &[("name".into(), params::Bound::Text(evil.into()))], None).unwrap();
+        assert_eq!(out.rs.rows, vec![vec![Cell::Text(evil.into())]]);
+        assert!(conn.prepare("SELECT count(*) FROM household").is_ok(), "the table is still there");
     }
 
     #[test]
