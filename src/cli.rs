@@ -39,6 +39,36 @@ pub enum Command {
         /// HTTP worker threads (0: one per core).
         #[arg(long, default_value_t = 0, env = "JINGZHUN_WORKERS")]
         workers: usize,
+        /// Time limit of a page's or JSON query, in milliseconds.
+        #[arg(long, default_value_t = 5000, env = "JINGZHUN_QUERY_TIMEOUT_MS")]
+        query_timeout_ms: u64,
+        /// Rows shown on a page or in JSON (downloads have them all).
+        #[arg(long, default_value_t = 5000, env = "JINGZHUN_ROW_CAP")]
+        row_cap: usize,
+    },
+    /// Check every canned query against the schema; exit non-zero on any problem.
+    Check {
+        /// Database to check against (default: an empty database with the current schema).
+        #[arg(long)]
+        db: Option<PathBuf>,
+        #[arg(long)]
+        queries: Option<PathBuf>,
+    },
+    /// Run a canned query offline, with the same parameter checks as the server.
+    Query {
+        name: String,
+        #[arg(long)]
+        db: PathBuf,
+        /// A parameter, as name=value (repeatable).
+        #[arg(short = 'p', long = "param")]
+        params: Vec<String>,
+        #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+        format: QueryFormat,
+        /// Output file (default: standard output; required for xlsx and parquet).
+        #[arg(short = 'o', long)]
+        out: Option<PathBuf>,
+        #[arg(long)]
+        queries: Option<PathBuf>,
     },
     /// Write deterministic sample data, one CSV per table.
     Sample {
@@ -80,6 +110,15 @@ pub enum Command {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Json,
+    Xlsx,
+    Parquet,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
 pub enum Format {
     Table,
     Csv,
@@ -106,7 +145,7 @@ fn init_tracing() {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, bind, queries, sample_data, workers } => {
+        Command::Serve { db, bind, queries, sample_data, workers, query_timeout_ms, row_cap } => {
             let db = match db {
                 Some(db) => db,
                 None => {
@@ -117,7 +156,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     default
                 }
             };
-            let config = crate::web::ServeConfig { db, bind, queries, workers };
+            let limits = crate::web::Limits {
+                query_timeout: std::time::Duration::from_millis(query_timeout_ms),
+                row_cap,
+                ..Default::default()
+            };
+            let config = crate::web::ServeConfig { db, bind, queries, workers, limits };
             actix_web::rt::System::new().block_on(async move {
                 let (server, addr) = crate::web::build(&config)?;
                 println!("Jingzhun listening on http://{addr}/");
@@ -126,6 +170,31 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check { db, queries } => {
+            let catalog = match crate::catalog::Catalog::load(queries.as_deref()) {
+                Ok(c) => c,
+                Err(e) => {
+                    eprintln!("{e:#}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let conn = match &db {
+                Some(path) => crate::store::open_ro(path)?,
+                None => crate::store::open_memory()?,
+            };
+            let problems = catalog.check(&conn);
+            for p in &problems {
+                eprintln!("{p}");
+            }
+            if problems.is_empty() {
+                eprintln!("{} queries checked, no problems", catalog.queries.len());
+                Ok(ExitCode::SUCCESS)
+            } else {
+                eprintln!("{} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" });
+                Ok(ExitCode::from(2))
+            }
+        }
+        Command::Query { name, db, params, format, out, queries } => run_query_command(&name, &db, &params, format, out.as_deref(), queries.as_deref()),
         Command::Sample { out, scale, seed } => {
             let started = std::time::Instant::now();
             let summary = crate::sample::generate(&out, &crate::sample::SampleOptions { scale, seed })?;
@@ -188,6 +257,163 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn run_query_command(
+    name: &str,
+    db: &Path,
+    params: &[String],
+    format: QueryFormat,
+    out: Option<&Path>,
+    queries: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    use crate::catalog::params::read_all;
+    let catalog = crate::catalog::Catalog::load(queries)?;
+    let Some(q) = catalog.get(name) else {
+        eprintln!("unknown query {name}; expected one of {}", catalog.queries.keys().cloned().collect::<Vec<_>>().join(", "));
+        return Ok(ExitCode::from(2));
+    };
+    let mut given = Vec::new();
+    for p in params {
+        match p.split_once('=') {
+            Some((k, v)) => given.push((k.trim().to_string(), v.to_string())),
+            None => {
+                eprintln!("-p {p}: expected name=value");
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    let bound = match read_all(&q.meta.params, &given, &[]) {
+        Ok(b) => b,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{e}");
+            }
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let conn = crate::store::open_ro(db)?;
+    let columns = |names: &[String]| crate::export::ExportColumn::for_result(names, &q.meta.columns);
+    match format {
+        QueryFormat::Parquet | QueryFormat::Xlsx if out.is_none() => {
+            eprintln!("--format {format:?} needs -o FILE");
+            return Ok(ExitCode::from(2));
+        }
+        QueryFormat::Parquet => {
+            // A read-only database cannot hold the temporary table, so copy
+            // through an in-memory one attached to nothing: run in memory.
+            let rs = crate::catalog::run_query(&conn, q, &bound, None)?;
+            let mem = duckdb::Connection::open_in_memory()?;
+            write_parquet_from_rows(&mem, &rs.rs, out.unwrap_or(Path::new("out.parquet")))?;
+        }
+        QueryFormat::Xlsx => {
+            let mut x: Option<crate::export::XlsxExport> = None;
+            let result = crate::catalog::for_each_row(
+                &conn,
+                q,
+                &bound,
+                None,
+                |names, row| {
+                    if x.is_none() {
+                        x = Some(crate::export::XlsxExport::new(&q.meta.title, &columns(names))?);
+                    }
+                    x.as_mut().map(|x| x.write_row(row)).unwrap_or(Ok(()))
+                },
+                false,
+            )?;
+            let x = match x {
+                Some(x) => x,
+                None => crate::export::XlsxExport::new(&q.meta.title, &columns(&result.rs.columns))?,
+            };
+            let path = out.unwrap_or(Path::new("out.xlsx"));
+            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
+            x.finish_to_writer(std::io::BufWriter::new(file))?;
+        }
+        QueryFormat::Csv => {
+            let sink: Box<dyn Write> = match out {
+                Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?)),
+                None => Box::new(std::io::stdout().lock()),
+            };
+            let mut w: Option<crate::export::CsvExport<Box<dyn Write>>> = None;
+            let mut sink = Some(sink);
+            let result = crate::catalog::for_each_row(
+                &conn,
+                q,
+                &bound,
+                None,
+                |names, row| {
+                    if w.is_none() {
+                        w = Some(crate::export::CsvExport::new(sink.take().expect("one writer"), &columns(names), out.is_some())?);
+                    }
+                    Ok(w.as_mut().map(|w| w.write_row(row)).unwrap_or(Ok(()))?)
+                },
+                false,
+            )?;
+            let w = match w {
+                Some(w) => w,
+                None => crate::export::CsvExport::new(sink.take().expect("one writer"), &columns(&result.rs.columns), out.is_some())?,
+            };
+            w.finish()?.flush()?;
+        }
+        QueryFormat::Table | QueryFormat::Json => {
+            let result = crate::catalog::run_query(&conn, q, &bound, None)?;
+            let text = if format == QueryFormat::Json {
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "query": name,
+                    "columns": result.rs.columns,
+                    "rows": result.rs.rows,
+                    "row_count": result.rs.rows.len(),
+                    "elapsed_ms": result.elapsed_ms,
+                }))?
+            } else {
+                let mut t = comfy_table::Table::new();
+                t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+                t.set_header(columns(&result.rs.columns).iter().map(|c| c.label()).collect::<Vec<_>>());
+                for r in &result.rs.rows {
+                    t.add_row(r.iter().map(Cell::text).collect::<Vec<_>>());
+                }
+                format!("{t}\n({} rows)", result.rs.rows.len())
+            };
+            match out {
+                Some(p) => std::fs::write(p, text + "\n").with_context(|| format!("cannot write {}", p.display()))?,
+                None => println!("{text}"),
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Writes rows to a Parquet file through an in-memory DuckDB table.
+fn write_parquet_from_rows(mem: &duckdb::Connection, rs: &crate::catalog::ResultSet, path: &Path) -> anyhow::Result<()> {
+    let types: Vec<&str> = (0..rs.columns.len())
+        .map(|i| {
+            let cells = rs.rows.iter().map(|r| &r[i]).filter(|c| **c != Cell::Null);
+            let mut ty = "BIGINT";
+            for c in cells {
+                match c {
+                    Cell::Int(_) => {}
+                    Cell::Float(_) if ty != "VARCHAR" => ty = "DOUBLE",
+                    _ => ty = "VARCHAR",
+                }
+            }
+            ty
+        })
+        .collect();
+    let ddl = rs.columns.iter().zip(&types).map(|(c, t)| format!("\"{}\" {t}", c.replace('"', "\"\""))).collect::<Vec<_>>().join(", ");
+    mem.execute_batch(&format!("CREATE TABLE out ({ddl})"))?;
+    {
+        let mut app = mem.appender("out")?;
+        for r in &rs.rows {
+            app.append_row(duckdb::appender_params_from_iter(r.iter().map(|c| match c {
+                Cell::Null => duckdb::types::Value::Null,
+                Cell::Int(i) => duckdb::types::Value::BigInt(*i),
+                Cell::Float(f) => duckdb::types::Value::Double(*f),
+                Cell::Text(t) => duckdb::types::Value::Text(t.clone()),
+            })))?;
+        }
+    }
+    mem.execute_batch(&format!("COPY out TO '{}' (FORMAT parquet)", path.display().to_string().replace('\'', "''")))?;
+    Ok(())
 }
 
 fn print_report(report: &ImportReport, seconds: f64) {

@@ -91,9 +91,15 @@ impl Catalog {
     /// Loads `dir`, or the embedded copy when `dir` is `None`.
     pub fn load(dir: Option<&Path>) -> anyhow::Result<Catalog> {
         let mut queries = BTreeMap::new();
+        let mut problems: Vec<String> = Vec::new();
+        // Every malformed file is reported, not just the first.
         let mut add = |name: &str, file: String, text: &str| -> anyhow::Result<()> {
-            let q = parse_query(name, &file, text)?;
-            queries.insert(name.to_string(), q);
+            match parse_query(name, &file, text) {
+                Ok(q) => {
+                    queries.insert(name.to_string(), q);
+                }
+                Err(e) => problems.push(e.to_string()),
+            }
             Ok(())
         };
         match dir {
@@ -121,6 +127,9 @@ impl Catalog {
                     add(&name, format!("queries/{name}.sql"), text)?;
                 }
             }
+        }
+        if !problems.is_empty() {
+            bail!("{}", problems.join("\n"));
         }
         Ok(Catalog { queries })
     }
@@ -177,7 +186,10 @@ impl Catalog {
                 Ok(b) => b,
                 Err(_) => continue,
             };
-            match run_query(conn, q, &bound, Some(0)) {
+            // Planned and bound but not run: LIMIT 0 gives the columns
+            // without reading data, so a check is instant on any database.
+            let probe = Query { sql: format!("SELECT * FROM (\n{}\n) AS _jz_check LIMIT 0", q.sql.trim().trim_end_matches(';')), ..q.clone() };
+            match run_query(conn, &probe, &bound, Some(0)) {
                 Ok(out) => {
                     for c in &out.rs.columns {
                         if !q.meta.columns.contains_key(c) {
@@ -211,6 +223,36 @@ pub struct QueryOutput {
 /// Runs a canned query with its parameters bound by name, keeping at most
 /// `cap` rows (`None`: all).
 pub fn run_query(conn: &Connection, q: &Query, bound: &[(String, params::Bound)], cap: Option<usize>) -> anyhow::Result<QueryOutput> {
+    for_each_row(conn, q, bound, cap, |_, _| Ok(()), true)
+}
+
+/// Runs a canned query inside a read-only transaction (so a query file can
+/// never change data), calling `each` for every row as it arrives; rows are
+/// also kept in the output when `keep` is set (and at most `cap` of them are
+/// read). `each` gets the column names with every row. Exports use
+/// `keep = false`.
+pub fn for_each_row(
+    conn: &Connection,
+    q: &Query,
+    bound: &[(String, params::Bound)],
+    cap: Option<usize>,
+    mut each: impl FnMut(&[String], &[Cell]) -> anyhow::Result<()>,
+    keep: bool,
+) -> anyhow::Result<QueryOutput> {
+    conn.execute_batch("BEGIN TRANSACTION READ ONLY")?;
+    let result = rows_of(conn, q, bound, cap, &mut each, keep);
+    conn.execute_batch("ROLLBACK")?;
+    result
+}
+
+fn rows_of(
+    conn: &Connection,
+    q: &Query,
+    bound: &[(String, params::Bound)],
+    cap: Option<usize>,
+    each: &mut dyn FnMut(&[String], &[Cell]) -> anyhow::Result<()>,
+    keep: bool,
+) -> anyhow::Result<QueryOutput> {
     let started = std::time::Instant::now();
     let mut stmt = conn.prepare(&q.sql)?;
     for i in 1..=stmt.parameter_count() {
@@ -230,14 +272,54 @@ pub fn run_query(conn: &Connection, q: &Query, bound: &[(String, params::Bound)]
     let width = columns.len();
     let mut out = Vec::new();
     let mut truncated = false;
+    let mut seen = 0usize;
+    let mut row: Vec<Cell> = Vec::with_capacity(width);
     while let Some(r) = rows.next()? {
-        if cap.is_some_and(|c| out.len() >= c) {
+        if cap.is_some_and(|c| seen >= c) {
             truncated = true;
             break;
         }
-        out.push((0..width).map(|i| r.get_ref(i).map(cell).unwrap_or(Cell::Null)).collect());
+        seen += 1;
+        row.clear();
+        row.extend((0..width).map(|i| r.get_ref(i).map(cell).unwrap_or(Cell::Null)));
+        each(&columns, &row)?;
+        if keep {
+            out.push(row.clone());
+        }
     }
     Ok(QueryOutput { rs: ResultSet { columns, rows: out }, truncated, elapsed_ms: started.elapsed().as_secs_f64() * 1000.0 })
+}
+
+/// Runs a canned query and returns its result as a Parquet file, written
+/// by DuckDB itself into a temporary file.
+pub fn parquet_bytes(conn: &Connection, q: &Query, bound: &[(String, params::Bound)]) -> anyhow::Result<Vec<u8>> {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let path = std::env::temp_dir().join(format!("jingzhun-export-{}-{n}.parquet", std::process::id()));
+    let table = format!("_jz_parquet_{n}");
+    // The query's values are bound into a temporary table (COPY itself takes
+    // no parameters); the path is ours, never a user's.
+    let mut stmt = conn.prepare(&format!("CREATE TEMP TABLE {table} AS {}", q.sql))?;
+    for i in 1..=stmt.parameter_count() {
+        let name = stmt.parameter_name(i)?;
+        let value = bound
+            .iter()
+            .find(|(n, _)| n == name.trim_start_matches('$'))
+            .map(|(_, v)| v.clone())
+            .ok_or_else(|| anyhow!("queries/{}.sql: no value for parameter ${name}", q.name))?;
+        stmt.raw_bind_parameter(i, value)?;
+    }
+    stmt.raw_execute()?;
+    drop(stmt);
+    let copied = conn.execute_batch(&format!(
+        "COPY {table} TO '{}' (FORMAT parquet)",
+        path.display().to_string().replace('\'', "''")
+    ));
+    let _ = conn.execute_batch(&format!("DROP TABLE IF EXISTS {table}"));
+    copied?;
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()));
+    let _ = std::fs::remove_file(&path);
+    bytes
 }
 
 /// A value in a result.
@@ -383,6 +465,19 @@ mod tests {
         let out = run_query(&conn, &q, &[("name".into(), params::Bound::Text(evil.into()))], None).unwrap();
         assert_eq!(out.rs.rows, vec![vec![Cell::Text(evil.into())]]);
         assert!(conn.prepare("SELECT count(*) FROM household").is_ok(), "the table is still there");
+    }
+
+    #[test]
+    fn canned_queries_cannot_write() {
+        let conn = crate::store::open_memory().unwrap();
+        conn.execute_batch("INSERT INTO war_zone VALUES (1, '第一战区', NULL, NULL)").unwrap();
+        let q = parse_query("q", "queries/q.sql", "/*\ntitle = \"a\"\ntitle_en = \"b\"\n*/ DELETE FROM war_zone").unwrap();
+        assert!(run_query(&conn, &q, &[], None).is_err());
+        let n: i64 = conn.query_row("SELECT count(*) FROM war_zone", [], |r| r.get(0)).unwrap();
+        assert_eq!(n, 1);
+        // The connection is usable afterwards: the transaction was closed.
+        let ok = parse_query("q", "queries/q.sql", "/*\ntitle = \"a\"\ntitle_en = \"b\"\n*/ SELECT count(*) AS n FROM war_zone").unwrap();
+        assert_eq!(run_query(&conn, &ok, &[], None).unwrap().rs.rows, vec![vec![Cell::Int(1)]]);
     }
 
     #[test]

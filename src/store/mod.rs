@@ -125,6 +125,16 @@ impl Db {
         f(&conn)
     }
 
+    /// Like [`Db::run`], but interrupts the query when it runs longer than
+    /// `limit`; the error is then a [`QueryTimeout`].
+    pub async fn run_limited<T, F>(&self, limit: std::time::Duration, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        self.run(move |conn| with_time_limit(conn, limit, f)).await
+    }
+
     /// Runs `f` with a pooled connection on a blocking thread, keeping the
     /// async workers free while DuckDB works.
     pub async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
@@ -141,6 +151,36 @@ impl Db {
         })
         .await
         .context("database task failed")?
+    }
+}
+
+/// A query ran past its time limit and was interrupted.
+#[derive(Debug, thiserror::Error)]
+#[error("the query took longer than {0:?} and was stopped")]
+pub struct QueryTimeout(pub std::time::Duration);
+
+/// Runs `f` on `conn`, interrupting DuckDB if it is still running after
+/// `limit`.
+pub fn with_time_limit<T>(
+    conn: &Connection,
+    limit: std::time::Duration,
+    f: impl FnOnce(&Connection) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    let handle = conn.interrupt_handle();
+    let (done, wait) = std::sync::mpsc::channel::<()>();
+    let watchdog = std::thread::spawn(move || match wait.recv_timeout(limit) {
+        Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+            handle.interrupt();
+            true
+        }
+        _ => false,
+    });
+    let result = f(conn);
+    let _ = done.send(());
+    let fired = watchdog.join().unwrap_or(false);
+    match result {
+        Err(_) if fired => Err(QueryTimeout(limit).into()),
+        other => other,
     }
 }
 
@@ -183,6 +223,21 @@ mod tests {
         assert_eq!(v, latest_version());
         let n: i64 = conn.query_row("SELECT count(*) FROM schema_version", [], |r| r.get(0)).unwrap();
         assert_eq!(n as usize, MIGRATIONS.len());
+    }
+
+    #[test]
+    fn slow_queries_are_interrupted() {
+        let conn = open_memory().unwrap();
+        let started = std::time::Instant::now();
+        let err = with_time_limit(&conn, std::time::Duration::from_millis(200), |c| {
+            Ok(c.query_row("SELECT count(*) FROM range(10000000000) a", [], |r| r.get::<_, i64>(0))?)
+        })
+        .unwrap_err();
+        assert!(err.downcast_ref::<QueryTimeout>().is_some(), "{err:#}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        // A quick query is untouched and the connection still works.
+        let n = with_time_limit(&conn, std::time::Duration::from_secs(5), |c| Ok(c.query_row("SELECT 41 + 1", [], |r| r.get::<_, i64>(0))?));
+        assert_eq!(n.unwrap(), 42);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! through [`crate::store::Db::run`].
 
 mod pages;
+mod query;
 
 use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
@@ -23,6 +24,28 @@ pub struct ServeConfig {
     pub queries: Option<PathBuf>,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
+    pub limits: Limits,
+}
+
+/// Guards on every query.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// A page's or JSON query's time limit; an overrun answers 503.
+    pub query_timeout: std::time::Duration,
+    /// The time limit of a download (CSV, XLSX, Parquet).
+    pub export_timeout: std::time::Duration,
+    /// Rows shown on a page or in JSON; downloads have no cap.
+    pub row_cap: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            query_timeout: std::time::Duration::from_secs(5),
+            export_timeout: std::time::Duration::from_secs(300),
+            row_cap: 5_000,
+        }
+    }
 }
 
 /// What every handler shares.
@@ -30,6 +53,15 @@ pub struct AppState {
     pub db: Db,
     pub catalog: Catalog,
     pub templates: Environment<'static>,
+    pub limits: Limits,
+    /// Changes with every import; part of every ETag.
+    pub data_version: std::sync::atomic::AtomicU64,
+}
+
+impl AppState {
+    pub fn data_version(&self) -> u64 {
+        self.data_version.load(std::sync::atomic::Ordering::Acquire)
+    }
 }
 
 /// An error a handler returns: the user sees a short page, the log keeps
@@ -38,30 +70,66 @@ pub struct AppState {
 pub enum WebError {
     #[error("not found")]
     NotFound,
+    /// Bad parameters: each message names the parameter and what was expected.
+    #[error("bad request: {}", .0.join("; "))]
+    BadRequest(Vec<String>),
+    #[error("the query took too long")]
+    Timeout(std::time::Duration),
     #[error("internal error")]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
+}
+
+impl From<anyhow::Error> for WebError {
+    fn from(e: anyhow::Error) -> Self {
+        match e.downcast_ref::<crate::store::QueryTimeout>() {
+            Some(t) => WebError::Timeout(t.0),
+            None => WebError::Internal(e),
+        }
+    }
+}
+
+impl From<minijinja::Error> for WebError {
+    fn from(e: minijinja::Error) -> Self {
+        WebError::Internal(e.into())
+    }
 }
 
 impl ResponseError for WebError {
     fn status_code(&self) -> actix_web::http::StatusCode {
+        use actix_web::http::StatusCode;
         match self {
-            WebError::NotFound => actix_web::http::StatusCode::NOT_FOUND,
-            WebError::Internal(_) => actix_web::http::StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            WebError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
     fn error_response(&self) -> HttpResponse {
         if let WebError::Internal(e) = self {
             tracing::error!(error = ?e, "request failed");
         }
-        let (zh, en) = match self {
-            WebError::NotFound => ("页面不存在", "Page not found"),
-            WebError::Internal(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log"),
+        let (zh, en, details): (&str, String, Vec<String>) = match self {
+            WebError::NotFound => ("页面不存在", "Page not found".into(), vec![]),
+            WebError::BadRequest(m) => ("参数有误", "Bad parameters".into(), m.clone()),
+            WebError::Timeout(t) => (
+                "查询超时，请缩小范围后重试",
+                format!("The query took longer than {} s and was stopped; narrow it and try again", t.as_secs_f64()),
+                vec![],
+            ),
+            WebError::Internal(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log".into(), vec![]),
         };
-        HttpResponse::build(self.status_code())
-            .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
-            .body(format!(
-                "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body style=\"font-family:sans-serif;margin:2rem\"><h1>{zh}</h1><p lang=\"en\">{en}</p><p><a href=\"/\">返回首页 Home</a></p></body></html>"
-            ))
+        let items: String = details
+            .iter()
+            .map(|d| format!("<li>{}</li>", crate::charts::escape_xml(d)))
+            .collect();
+        let mut resp = HttpResponse::build(self.status_code());
+        if let WebError::Timeout(_) = self {
+            resp.insert_header((header::RETRY_AFTER, "30"));
+        }
+        resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8")).body(format!(
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body style=\"font-family:sans-serif;margin:2rem\"><h1>{zh}</h1><p lang=\"en\">{}</p><ul>{items}</ul><p><a href=\"/\">返回首页 Home</a></p></body></html>",
+            crate::charts::escape_xml(&en)
+        ))
     }
 }
 
@@ -70,6 +138,7 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     let mut env = Environment::new();
     env.add_template("base.html", include_str!("templates/base.html"))?;
     env.add_template("overview.html", include_str!("templates/overview.html"))?;
+    env.add_template("query.html", include_str!("templates/query.html"))?;
     env.add_filter("num", |v: f64| crate::charts::thousands(v.round() as i64));
     env.add_filter("pct", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Percent));
     env.add_filter("yuan", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Yuan));
@@ -86,7 +155,14 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
     if !problems.is_empty() {
         anyhow::bail!("the query catalog has problems:\n{}", problems.join("\n"));
     }
-    let state = web::Data::new(AppState { db, catalog, templates: templates()? });
+    let version = db.with_conn(|conn| Ok(conn.query_row("SELECT coalesce(max(batch_id), 0) FROM import_batch", [], |r| r.get::<_, i64>(0))?))?;
+    let state = web::Data::new(AppState {
+        db,
+        catalog,
+        templates: templates()?,
+        limits: config.limits,
+        data_version: std::sync::atomic::AtomicU64::new(version as u64),
+    });
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let server = HttpServer::new(move || {
@@ -96,6 +172,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .wrap(tracing_actix())
             .route("/", web::get().to(pages::overview))
             .route("/healthz", web::get().to(pages::healthz))
+            .route("/q/{name}", web::get().to(query::query))
             .default_service(web::to(|| async { WebError::NotFound.error_response() }))
     })
     .workers(workers)

@@ -70,10 +70,16 @@ impl Drop for TestApp {
 }
 
 pub fn spawn_app(db: &Path) -> TestApp {
+    spawn_app_with(db, &[])
+}
+
+/// The real server with extra command-line arguments.
+pub fn spawn_app_with(db: &Path, extra: &[&str]) -> TestApp {
     let mut child = Command::new(env!("CARGO_BIN_EXE_jingzhun"))
         .args(["serve", "--db"])
         .arg(db)
         .args(["--bind", "127.0.0.1:0", "--workers", "2"])
+        .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()

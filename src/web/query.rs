@@ -1,0 +1,406 @@
+//! `/q/<name>` and its renderings: an HTML page (description, parameter
+//! form, result table, the SQL, download links) and `.json`, `.csv`,
+//! `.xlsx` and `.parquet`. Parameters come from the query string and are
+//! validated against the query's metadata before anything runs.
+
+use std::hash::{Hash, Hasher};
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::context;
+use serde::Serialize;
+
+use super::{State, WebError};
+use crate::catalog::params::{read_all, Bound};
+use crate::catalog::{for_each_row, run_query, Query};
+use crate::export::{content_disposition, file_name, CsvExport, ExportColumn, XlsxExport};
+
+/// Query-string keys that belong to the rendering, not to the query.
+const RENDER_KEYS: &[&str] = &["bom"];
+
+#[derive(Clone, Copy, PartialEq, Debug)]
+enum Format {
+    Html,
+    Json,
+    Csv,
+    Xlsx,
+    Parquet,
+}
+
+fn split_format(name: &str) -> (&str, Option<Format>) {
+    match name.rsplit_once('.') {
+        None => (name, Some(Format::Html)),
+        Some((n, "json")) => (n, Some(Format::Json)),
+        Some((n, "csv")) => (n, Some(Format::Csv)),
+        Some((n, "xlsx")) => (n, Some(Format::Xlsx)),
+        Some((n, "parquet")) => (n, Some(Format::Parquet)),
+        Some((n, _)) => (n, None),
+    }
+}
+
+/// The strong validator of a response: the query, its bound parameters, the
+/// rendering and the data version. A new import changes the data version,
+/// so nothing stale is ever confirmed.
+fn etag(name: &str, bound: &[(String, Bound)], format: Format, extra: &str, version: u64) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (name, format!("{format:?}"), extra, version).hash(&mut h);
+    for (k, v) in bound {
+        (k, v.text(), matches!(v, Bound::Null)).hash(&mut h);
+    }
+    format!("\"{:016x}-{version}\"", h.finish())
+}
+
+fn not_modified(req: &HttpRequest, tag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
+}
+
+#[derive(Serialize)]
+struct JsonColumn<'a> {
+    name: &'a str,
+    zh: &'a str,
+    en: &'a str,
+    unit: Option<&'a str>,
+}
+
+pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let raw_name = path.into_inner();
+    let (name, format) = split_format(&raw_name);
+    let Some(format) = format else { return Err(WebError::NotFound) };
+    let Some(q) = state.catalog.get(name).cloned() else { return Err(WebError::NotFound) };
+    let given: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).map_err(|e| {
+        WebError::BadRequest(vec![format!("the query string is malformed: {e}; expected name=value pairs")])
+    })?;
+    let bound = read_all(&q.meta.params, &given, RENDER_KEYS)
+        .map_err(|errs| WebError::BadRequest(errs.iter().map(|e| e.to_string()).collect()))?;
+    let bom = match given.iter().find(|(k, _)| k == "bom").map(|(_, v)| v.as_str()) {
+        None | Some("1") => true,
+        Some("0") => false,
+        Some(other) => return Err(WebError::BadRequest(vec![format!("parameter bom: found \"{other}\", expected 0 or 1")])),
+    };
+    let version = state.data_version();
+    let tag = etag(name, &bound, format, if bom { "bom" } else { "" }, version);
+    if not_modified(&req, &tag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+    }
+    tracing::info!(query = name, format = ?format, params = ?bound, "query");
+    let limit = state.limits.query_timeout;
+    let cap = state.limits.row_cap;
+    let parts: Vec<String> = bound.iter().filter(|(_, v)| *v != Bound::Null).map(|(_, v)| v.text()).collect();
+    let mut resp = match format {
+        Format::Html => {
+            let q2 = q.clone();
+            let b2 = bound.clone();
+            let (out, options) = state
+                .db
+                .run_limited(limit, move |conn| {
+                    let out = run_query(conn, &q2, &b2, Some(cap))?;
+                    let mut options = Vec::new();
+                    for (pname, meta) in &q2.meta.params {
+                        let mut list: Vec<(String, String)> = Vec::new();
+                        if let Some(sql) = meta.options_query() {
+                            let rs = crate::catalog::run_sql(conn, sql)?;
+                            list = rs.rows.iter().map(|r| (r[0].text(), r.get(1).map(|c| c.text()).unwrap_or_default())).collect();
+                        } else if !meta.options.is_empty() {
+                            list = meta.options.iter().map(|o| (o.clone(), o.clone())).collect();
+                        }
+                        options.push((pname.clone(), list));
+                    }
+                    Ok((out, options))
+                })
+                .await?;
+            let html = render_page(&state, &q, &bound, &out, &options, req.query_string())?;
+            HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+        }
+        Format::Json => {
+            let q2 = q.clone();
+            let b2 = bound.clone();
+            let out = state.db.run_limited(limit, move |conn| run_query(conn, &q2, &b2, Some(cap))).await?;
+            let columns: Vec<JsonColumn> = out
+                .rs
+                .columns
+                .iter()
+                .map(|c| {
+                    let m = q.meta.columns.get(c);
+                    JsonColumn {
+                        name: c,
+                        zh: m.map(|m| m.zh.as_str()).unwrap_or(c),
+                        en: m.map(|m| m.en.as_str()).unwrap_or(c),
+                        unit: m.and_then(|m| m.unit.as_deref()),
+                    }
+                })
+                .collect();
+            let params: serde_json::Map<String, serde_json::Value> =
+                bound.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default())).collect();
+            let body = serde_json::json!({
+                "query": name,
+                "title": q.meta.title,
+                "title_en": q.meta.title_en,
+                "params": params,
+                "columns": columns,
+                "rows": out.rs.rows,
+                "row_count": out.rs.rows.len(),
+                "truncated": out.truncated,
+                "elapsed_ms": (out.elapsed_ms * 100.0).round() / 100.0,
+            });
+            HttpResponse::Ok().content_type("application/json").body(body.to_string())
+        }
+        Format::Csv | Format::Xlsx => {
+            let (ext, mime, kind) = if format == Format::Csv {
+                ("csv", "text/csv; charset=utf-8", ExportKind::Csv { bom })
+            } else {
+                (
+                    "xlsx",
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    ExportKind::Xlsx { title: q.meta.title.clone() },
+                )
+            };
+            let name_for_file = file_name(&q.meta.title, &parts, ext);
+            let body = stream_export(&state, q.clone(), bound.clone(), kind);
+            HttpResponse::Ok()
+                .content_type(mime)
+                .insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)))
+                .streaming(body)
+        }
+        Format::Parquet => {
+            let name_for_file = file_name(&q.meta.title, &parts, "parquet");
+            let q2 = q.clone();
+            let b2 = bound.clone();
+            let bytes = state
+                .db
+                .run_limited(state.limits.export_timeout, move |conn| crate::catalog::parquet_bytes(conn, &q2, &b2))
+                .await?;
+            HttpResponse::Ok()
+                .content_type("application/vnd.apache.parquet")
+                .insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)))
+                .body(bytes)
+        }
+    };
+    resp.headers_mut().insert(header::ETAG, header::HeaderValue::from_str(&tag).map_err(anyhow::Error::from)?);
+    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+    Ok(resp)
+}
+
+type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;
+
+/// What an export writes.
+#[derive(Clone)]
+enum ExportKind {
+    Csv { bom: bool },
+    Xlsx { title: String },
+}
+
+enum Writer {
+    Csv(CsvExport<ChunkWriter>),
+    Xlsx(Box<XlsxExport>),
+}
+
+impl Writer {
+    fn new(kind: &ExportKind, columns: &[ExportColumn], send: Sender) -> anyhow::Result<Writer> {
+        Ok(match kind {
+            ExportKind::Csv { bom } => Writer::Csv(CsvExport::new(ChunkWriter::new(send), columns, *bom)?),
+            ExportKind::Xlsx { title } => Writer::Xlsx(Box::new(XlsxExport::new(title, columns)?)),
+        })
+    }
+    fn write_row(&mut self, row: &[crate::catalog::Cell]) -> anyhow::Result<()> {
+        match self {
+            Writer::Csv(w) => Ok(w.write_row(row)?),
+            Writer::Xlsx(x) => x.write_row(row),
+        }
+    }
+    fn finish(self, send: Sender) -> anyhow::Result<()> {
+        match self {
+            Writer::Csv(w) => Ok(w.finish()?.flush_last()?),
+            Writer::Xlsx(x) => {
+                let mut w = ChunkWriter::new(send);
+                x.finish_to_writer(&mut w)?;
+                Ok(w.flush_last()?)
+            }
+        }
+    }
+}
+
+/// Runs the query on a blocking thread and streams the export as the
+/// response body in chunks, row by row as the query yields them.
+fn stream_export(
+    state: &State,
+    q: Query,
+    bound: Vec<(String, Bound)>,
+    kind: ExportKind,
+) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
+    let (send, recv) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
+    let db = state.db.clone();
+    let limit = state.limits.export_timeout;
+    let errors = send.clone();
+    actix_web::rt::spawn(async move {
+        let result = db
+            .run_limited(limit, move |conn| {
+                let mut writer: Option<Writer> = None;
+                let out = for_each_row(
+                    conn,
+                    &q,
+                    &bound,
+                    None,
+                    |columns, row| {
+                        if writer.is_none() {
+                            let cols = ExportColumn::for_result(columns, &q.meta.columns);
+                            writer = Some(Writer::new(&kind, &cols, send.clone())?);
+                        }
+                        match writer.as_mut() {
+                            Some(w) => w.write_row(row),
+                            None => Ok(()),
+                        }
+                    },
+                    false,
+                )?;
+                let writer = match writer {
+                    Some(w) => w,
+                    None => Writer::new(&kind, &ExportColumn::for_result(&out.rs.columns, &q.meta.columns), send.clone())?,
+                };
+                writer.finish(send)
+            })
+            .await;
+        if let Err(e) = result {
+            tracing::error!(error = ?e, "export failed");
+            let _ = errors.send(Err(std::io::Error::other("export failed"))).await;
+        }
+    });
+    futures_util::stream::unfold(recv, |mut recv| async move { recv.recv().await.map(|item| (item, recv)) })
+}
+
+/// A writer that sends what it is given to the response in 64 KiB chunks.
+struct ChunkWriter {
+    buf: Vec<u8>,
+    send: Sender,
+}
+
+impl ChunkWriter {
+    fn new(send: Sender) -> Self {
+        ChunkWriter { buf: Vec::with_capacity(1 << 16), send }
+    }
+    fn push(&mut self) -> std::io::Result<()> {
+        if self.buf.is_empty() {
+            return Ok(());
+        }
+        let chunk = web::Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(1 << 16)));
+        self.send
+            .blocking_send(Ok(chunk))
+            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+    }
+    fn flush_last(&mut self) -> std::io::Result<()> {
+        self.push()
+    }
+}
+
+impl std::io::Write for ChunkWriter {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.buf.extend_from_slice(data);
+        if self.buf.len() >= 1 << 16 {
+            self.push()?;
+        }
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[derive(Serialize)]
+struct FormField {
+    name: String,
+    zh: String,
+    en: String,
+    kind: &'static str,
+    value: String,
+    optional: bool,
+    options: Vec<(String, String)>,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+fn render_page(
+    state: &State,
+    q: &Query,
+    bound: &[(String, Bound)],
+    out: &crate::catalog::QueryOutput,
+    options: &[(String, Vec<(String, String)>)],
+    query_string: &str,
+) -> anyhow::Result<String> {
+    use crate::catalog::params::ParamType as T;
+    let fields: Vec<FormField> = q
+        .meta
+        .params
+        .iter()
+        .map(|(name, m)| {
+            let list = options.iter().find(|o| &o.0 == name).map(|o| o.1.clone()).unwrap_or_default();
+            FormField {
+                name: name.clone(),
+                zh: m.zh.clone(),
+                en: m.en.clone(),
+                kind: match m.ty {
+                    _ if !list.is_empty() => "select",
+                    T::Integer | T::Year | T::Decimal | T::Zone => "number",
+                    T::Date => "date",
+                    _ => "text",
+                },
+                value: bound.iter().find(|(n, _)| n == name).map(|(_, v)| v.text()).unwrap_or_default(),
+                optional: m.optional,
+                options: list,
+                min: m.min,
+                max: m.max,
+            }
+        })
+        .collect();
+    let head: Vec<(String, String, String)> = out
+        .rs
+        .columns
+        .iter()
+        .map(|c| {
+            let m = q.meta.columns.get(c);
+            (
+                m.map(|m| m.zh.clone()).unwrap_or_else(|| c.clone()),
+                m.map(|m| m.en.clone()).unwrap_or_default(),
+                m.and_then(|m| m.unit.clone()).unwrap_or_default(),
+            )
+        })
+        .collect();
+    let rows: Vec<Vec<String>> = out.rs.rows.iter().map(|r| r.iter().map(|c| c.text()).collect()).collect();
+    let suffix = if query_string.is_empty() { String::new() } else { format!("?{query_string}") };
+    let tmpl = state.templates.get_template("query.html")?;
+    Ok(tmpl.render(context! {
+        name => q.name,
+        meta => q.meta,
+        sql => q.sql,
+        fields,
+        head,
+        rows,
+        truncated => out.truncated,
+        row_count => out.rs.rows.len(),
+        elapsed_ms => format!("{:.1}", out.elapsed_ms),
+        suffix,
+    })?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_come_from_the_extension() {
+        assert_eq!(split_format("income_by_year"), ("income_by_year", Some(Format::Html)));
+        assert_eq!(split_format("income_by_year.csv"), ("income_by_year", Some(Format::Csv)));
+        assert_eq!(split_format("income_by_year.pdf"), ("income_by_year", None));
+    }
+
+    #[test]
+    fn etags_change_with_parameters_format_and_data_version() {
+        let b = vec![("year".to_string(), Bound::Int(2016))];
+        let a = etag("q", &b, Format::Json, "", 1);
+        assert_eq!(a, etag("q", &b, Format::Json, "", 1));
+        assert_ne!(a, etag("q", &b, Format::Json, "", 2));
+        assert_ne!(a, etag("q", &b, Format::Csv, "", 1));
+        assert_ne!(a, etag("q", &[("year".to_string(), Bound::Int(2017))], Format::Json, "", 1));
+    }
+}
