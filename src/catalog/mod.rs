@@ -255,6 +255,7 @@ fn rows_of(
 ) -> anyhow::Result<QueryOutput> {
     let started = std::time::Instant::now();
     let mut stmt = conn.prepare(&q.sql)?;
+    let mut values = Vec::with_capacity(stmt.parameter_count());
     for i in 1..=stmt.parameter_count() {
         let name = stmt.parameter_name(i)?;
         let name = name.trim_start_matches('$');
@@ -263,10 +264,13 @@ fn rows_of(
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.clone())
             .ok_or_else(|| anyhow!("queries/{}.sql: no value for parameter ${name}", q.name))?;
-        stmt.raw_bind_parameter(i, value)?;
+        values.push(value);
     }
-    // `raw_query` reads the result of the execution before it, as `query` does.
-    stmt.raw_execute()?;
+    // Execute as a stream: DuckDB hands over one chunk at a time instead of
+    // materialising the whole result, so a full export stays small. The
+    // arrow stream is only the way duckdb-rs offers streaming execution;
+    // the rows are then read chunk by chunk through `raw_query`.
+    drop(stmt.stream_arrow(duckdb::params_from_iter(values.iter()))?);
     let mut rows = stmt.raw_query();
     let columns = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
     let width = columns.len();
