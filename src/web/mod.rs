@@ -56,7 +56,20 @@ pub struct AppState {
     pub limits: Limits,
     /// Changes with every import; part of every ETag.
     pub data_version: std::sync::atomic::AtomicU64,
+    /// Rendered pages and JSON by ETag (query, parameters, format, data
+    /// version): a new data version never matches an old entry.
+    pub cache: std::sync::Mutex<lru::LruCache<String, Cached>>,
 }
+
+/// A rendered response kept for the next identical request.
+#[derive(Clone)]
+pub struct Cached {
+    pub content_type: &'static str,
+    pub body: actix_web::web::Bytes,
+}
+
+/// Entries kept in the response cache.
+pub const CACHE_ENTRIES: usize = 512;
 
 impl AppState {
     pub fn data_version(&self) -> u64 {
@@ -162,6 +175,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
         templates: templates()?,
         limits: config.limits,
         data_version: std::sync::atomic::AtomicU64::new(version as u64),
+        cache: std::sync::Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(CACHE_ENTRIES).unwrap_or(std::num::NonZeroUsize::MIN))),
     });
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;

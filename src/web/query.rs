@@ -85,7 +85,19 @@ pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> R
     if not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }
-    tracing::info!(query = name, format = ?format, params = ?bound, "query");
+    if matches!(format, Format::Html | Format::Json) {
+        let hit = state.cache.lock().ok().and_then(|mut c| c.get(&tag).cloned());
+        if let Some(hit) = hit {
+            tracing::info!(query = name, format = ?format, params = ?bound, cache = "hit", "query");
+            return Ok(HttpResponse::Ok()
+                .content_type(hit.content_type)
+                .insert_header((header::ETAG, tag))
+                .insert_header((header::CACHE_CONTROL, "no-cache"))
+                .insert_header(("X-Cache", "hit"))
+                .body(hit.body));
+        }
+    }
+    tracing::info!(query = name, format = ?format, params = ?bound, cache = "miss", "query");
     let limit = state.limits.query_timeout;
     let cap = state.limits.row_cap;
     let parts: Vec<String> = bound.iter().filter(|(_, v)| *v != Bound::Null).map(|(_, v)| v.text()).collect();
@@ -112,7 +124,7 @@ pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> R
                 })
                 .await?;
             let html = render_page(&state, &q, &bound, &out, &options, req.query_string())?;
-            HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html)
+            remember(&state, &tag, "text/html; charset=utf-8", html.into())
         }
         Format::Json => {
             let q2 = q.clone();
@@ -145,7 +157,7 @@ pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> R
                 "truncated": out.truncated,
                 "elapsed_ms": (out.elapsed_ms * 100.0).round() / 100.0,
             });
-            HttpResponse::Ok().content_type("application/json").body(body.to_string())
+            remember(&state, &tag, "application/json", body.to_string().into())
         }
         Format::Csv | Format::Xlsx => {
             let (ext, mime, kind) = if format == Format::Csv {
@@ -181,6 +193,14 @@ pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> R
     resp.headers_mut().insert(header::ETAG, header::HeaderValue::from_str(&tag).map_err(anyhow::Error::from)?);
     resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
     Ok(resp)
+}
+
+/// Keeps a rendered body in the cache and answers with it.
+fn remember(state: &State, tag: &str, content_type: &'static str, body: web::Bytes) -> HttpResponse {
+    if let Ok(mut c) = state.cache.lock() {
+        c.put(tag.to_string(), super::Cached { content_type, body: body.clone() });
+    }
+    HttpResponse::Ok().content_type(content_type).insert_header(("X-Cache", "miss")).body(body)
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;

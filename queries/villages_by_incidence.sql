@@ -1,0 +1,89 @@
+/*
+title = "嘎查村贫困发生率排名"
+title_en = "Villages ranked by poverty incidence"
+description = "所选年度各嘎查村贫困人口占当年农村户籍人口的比例，从高到低取前 N 名（相同时按嘎查村代码）。贫困户：识别年份不晚于该年、且未在该年或之前退出的户；贫困人口为这些户中该年仍在户的成员。可按战区、苏木镇场筛选。"
+description_en = "Poor population as a share of the village's rural registered population in the chosen year, highest first, top N (ties by village code). A household is poor in a year when identified in or before it and not exited in or before it; its members count until the year they left. Filter by war zone or township."
+public = true
+
+[params.year]
+type = "year"
+zh = "年度"
+en = "Year"
+default = 2014
+min = 2014
+max = 2020
+
+[params.zone]
+type = "zone"
+zh = "战区"
+en = "War zone"
+optional = true
+
+[params.township]
+type = "township"
+zh = "苏木镇场"
+en = "Township"
+optional = true
+
+[params.top]
+type = "integer"
+zh = "显示前 N 名"
+en = "Top N"
+default = 20
+min = 1
+max = 500
+
+[columns]
+rank = { zh = "排名", en = "Rank" }
+village_code = { zh = "嘎查村代码", en = "Village code" }
+village = { zh = "嘎查村", en = "Village" }
+township = { zh = "苏木镇场", en = "Township" }
+zone_id = { zh = "战区编号", en = "Zone" }
+zone = { zh = "战区", en = "War zone" }
+poor_village = { zh = "是否贫困村", en = "Registered poor village" }
+village_exit_year = { zh = "贫困村出列年份", en = "Village exit year" }
+poor_households = { zh = "贫困户数", en = "Poor households", unit = "户" }
+poor_population = { zh = "贫困人口", en = "Poor population", unit = "人" }
+rural_population = { zh = "农村户籍人口", en = "Rural population", unit = "人" }
+incidence = { zh = "贫困发生率", en = "Poverty incidence", unit = "%" }
+*/
+WITH poor_households AS (
+    SELECT h.village_code, count(*) AS households
+    FROM household h
+    WHERE h.identified_year <= $year AND (h.exit_year IS NULL OR h.exit_year > $year)
+    GROUP BY h.village_code
+),
+poor_people AS (
+    SELECT h.village_code, count(*) AS people
+    FROM household h
+    JOIN member m
+      ON m.household_code = h.household_code AND (m.removed_year IS NULL OR m.removed_year > $year)
+    WHERE h.identified_year <= $year AND (h.exit_year IS NULL OR h.exit_year > $year)
+    GROUP BY h.village_code
+),
+villages AS (
+    SELECT v.village_code, v.name AS village, t.name AS township, t.zone_id, z.name AS zone,
+           CASE WHEN v.is_poor THEN '是' ELSE '否' END AS poor_village,
+           v.exit_year AS village_exit_year,
+           coalesce(ph.households, 0) AS poor_households,
+           coalesce(pp.people, 0) AS poor_population,
+           vy.rural_population,
+           100 * coalesce(pp.people, 0)::DOUBLE / nullif(vy.rural_population, 0) AS share
+    FROM village v
+    JOIN township t ON t.township_code = v.township_code
+    JOIN war_zone z ON z.zone_id = t.zone_id
+    JOIN village_year vy ON vy.village_code = v.village_code AND vy.year = $year
+    LEFT JOIN poor_households ph ON ph.village_code = v.village_code
+    LEFT JOIN poor_people pp ON pp.village_code = v.village_code
+    WHERE ($zone IS NULL OR t.zone_id = $zone)
+      AND ($township IS NULL OR t.township_code = $township)
+),
+ranked AS (
+    SELECT row_number() OVER (ORDER BY share DESC NULLS LAST, village_code) AS rank, *
+    FROM villages
+)
+SELECT rank, village_code, village, township, zone_id, zone, poor_village, village_exit_year,
+       poor_households, poor_population, rural_population, round(share, 2) AS incidence
+FROM ranked
+WHERE rank <= $top
+ORDER BY rank
