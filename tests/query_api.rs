@@ -176,6 +176,8 @@ fn every_format_carries_the_same_values_as_sql() {
     assert!(html.contains(&format!("<td>{}</td>", want[1].1)));
     assert!(html.contains("/q/by_zone.xlsx?year=2016&amp;zone=2"));
     assert!(html.contains("$zone IS NULL"), "the SQL is shown");
+    // The form lists parameters in the order the query file declares them.
+    assert!(html.find("name=\"year\"").unwrap() < html.find("name=\"zone\"").unwrap());
 }
 
 #[test]

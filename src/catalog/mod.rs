@@ -47,7 +47,7 @@ pub struct QueryMeta {
     pub columns: BTreeMap<String, ColumnMeta>,
     /// Typed parameters, bound by name (`$year` in the SQL).
     #[serde(default)]
-    pub params: BTreeMap<String, params::ParamMeta>,
+    pub params: indexmap::IndexMap<String, params::ParamMeta>,
 }
 
 /// One canned query.

@@ -5,7 +5,6 @@
 //! Invariant: a parameter only ever becomes a bound value; nothing here
 //! produces SQL text.
 
-use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -207,7 +206,7 @@ impl ParamMeta {
 /// Reads every declared parameter from a request's values. Unknown names
 /// are errors too (a typo must not silently show unfiltered data).
 pub fn read_all(
-    declared: &BTreeMap<String, ParamMeta>,
+    declared: &indexmap::IndexMap<String, ParamMeta>,
     given: &[(String, String)],
     ignore: &[&str],
 ) -> Result<Vec<(String, Bound)>, Vec<ParamError>> {
@@ -275,7 +274,7 @@ mod tests {
 
     #[test]
     fn unknown_duplicate_and_missing_parameters_are_named() {
-        let mut declared = BTreeMap::new();
+        let mut declared = indexmap::IndexMap::new();
         declared.insert("year".to_string(), meta("type = \"year\"\nzh = \"年度\"\nen = \"Year\""));
         let errs = read_all(&declared, &[("yaer".into(), "2016".into())], &[]).unwrap_err();
         assert_eq!(errs.len(), 2);
