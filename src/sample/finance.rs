@@ -72,6 +72,25 @@ pub(crate) struct Finance {
     pub loans: Vec<Loan>,
 }
 
+/// The registered households (not those that left the rolls otherwise), in
+/// a random order weighted by ability to work: a weighted sample without
+/// replacement is any prefix of it (Efraimidis–Spirakis keys).
+fn weighted_order(p: &People, rng: &mut ChaCha8Rng, able: f64, unable: f64) -> Vec<u32> {
+    let mut keyed: Vec<(f64, u32)> = p
+        .hh
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| !h.natural)
+        .map(|(i, h)| {
+            let w: f64 = if h.able { able } else { unable };
+            let u: f64 = rng.gen_range(1e-12..1.0);
+            (u.powf(1.0 / w), i as u32)
+        })
+        .collect();
+    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    keyed.into_iter().map(|k| k.1).collect()
+}
+
 fn pick<T: Copy>(rng: &mut ChaCha8Rng, items: &[(T, f64)]) -> T {
     let total: f64 = items.iter().map(|x| x.1).sum();
     let mut u = rng.gen::<f64>() * total;
@@ -248,22 +267,10 @@ fn entities(seed: u64, scale: u32, geo: &Geo) -> Vec<Entity> {
 /// 2018–2020, so every year at least 2,050 households per unit are paid.
 fn investments(seed: u64, scale: u32, geo: &Geo, p: &People, entities: &[Entity]) -> Vec<Investment> {
     let mut rng = stream(seed, "fund_investment");
-    // Weighted sample without replacement (Efraimidis–Spirakis keys).
-    let mut keyed: Vec<(f64, u32)> = p
-        .hh
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !h.natural)
-        .map(|(i, h)| {
-            let w: f64 = if h.able { 1.0 } else { 4.0 };
-            let u: f64 = rng.gen_range(1e-12..1.0);
-            (u.powf(1.0 / w), i as u32)
-        })
-        .collect();
-    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let order = weighted_order(p, &mut rng, 1.0, 4.0);
     let early_n = (DIVIDEND_EARLY * scale) as usize;
     let late_n = (DIVIDEND_LATE * scale) as usize;
-    let chosen: Vec<u32> = keyed.iter().take(early_n + late_n).map(|k| k.1).collect();
+    let chosen: Vec<u32> = order.iter().take(early_n + late_n).copied().collect();
     let mut by_t_early: Vec<Vec<u32>> = vec![Vec::new(); TOWNSHIPS.len()];
     let mut by_t_late: Vec<Vec<u32>> = vec![Vec::new(); TOWNSHIPS.len()];
     for (k, &h) in chosen.iter().enumerate() {
@@ -385,19 +392,8 @@ pub(crate) fn dividend_rate(rng: &mut ChaCha8Rng, floor: i64) -> i64 {
 fn loans(seed: u64, scale: u32, p: &People) -> Vec<Loan> {
     let mut rng = stream(seed, "revolving_loan");
     let n = (LOANS * scale) as usize;
-    let mut keyed: Vec<(f64, u32)> = p
-        .hh
-        .iter()
-        .enumerate()
-        .filter(|(_, h)| !h.natural)
-        .map(|(i, h)| {
-            let w: f64 = if h.able { 6.0 } else { 1.0 };
-            let u: f64 = rng.gen_range(1e-12..1.0);
-            (u.powf(1.0 / w), i as u32)
-        })
-        .collect();
-    keyed.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut hs: Vec<u32> = keyed.iter().take(n).map(|k| k.1).collect();
+    let order = weighted_order(p, &mut rng, 6.0, 1.0);
+    let mut hs: Vec<u32> = order.iter().take(n).copied().collect();
     hs.sort_unstable();
     // Amounts in units of 5,000 yuan: 2, 3, 4 or 5.
     let mut units: Vec<i64> = hs.iter().map(|_| pick(&mut rng, &[(2i64, 18.0), (3, 27.0), (4, 32.0), (5, 23.0)])).collect();

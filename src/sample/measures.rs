@@ -16,7 +16,7 @@ use super::catalog::MEASURES;
 use super::geo::Geo;
 use super::out::Out;
 use super::people::{People, ATTR_DIBAO, ATTR_TEKUN, CAUSE_ILL, HEALTH_DISABLED, HEALTH_SERIOUS};
-use super::stream;
+use super::{stream, weighted};
 use crate::store::tables::MEASURE_CATEGORIES;
 
 /// Multipliers on the chance of each category (in `MEASURE_CATEGORIES`
@@ -39,17 +39,6 @@ fn industry_weights(kind: &str) -> [f64; 9] {
     }
 }
 
-fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
-    let total: f64 = w.iter().sum();
-    let mut u = rng.gen::<f64>() * total;
-    for (i, &x) in w.iter().enumerate() {
-        if u < x {
-            return i;
-        }
-        u -= x;
-    }
-    w.len() - 1
-}
 
 /// Measure index from its code number (M01 → 0).
 const fn mi(n: usize) -> usize {
@@ -115,10 +104,10 @@ pub(crate) fn write(dir: &Path, seed: u64, geo: &Geo, p: &People) -> Result<(&'s
         let serious = ms.iter().any(|m| m.health == HEALTH_SERIOUS);
         let ill = h.main_cause == CAUSE_ILL;
         let iw = industry_weights(kind);
-        let main_ind = pick(&mut rng, &iw);
+        let main_ind = weighted(&mut rng, &iw);
         let mut iw2 = iw;
         iw2[main_ind] = 0.0;
-        let second_ind = pick(&mut rng, &iw2);
+        let second_ind = weighted(&mut rng, &iw2);
         let grass = match kind {
             "苏木" => 0.3,
             "农牧场" => 0.18,

@@ -67,6 +67,21 @@ pub struct Summary {
 
 /// An independent random stream for one purpose: the seed picks the key,
 /// a hash of the label picks the ChaCha stream.
+/// Draws an index with probability proportional to its weight; rounding at
+/// the top end falls back to the last index with a positive weight.
+pub(crate) fn weighted(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
+    use rand::Rng;
+    let total: f64 = w.iter().sum();
+    let mut u = rng.gen::<f64>() * total;
+    for (i, &x) in w.iter().enumerate() {
+        if u < x {
+            return i;
+        }
+        u -= x;
+    }
+    w.iter().rposition(|&x| x > 0.0).unwrap_or(0)
+}
+
 pub(crate) fn stream(seed: u64, label: &str) -> ChaCha8Rng {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in label.bytes() {

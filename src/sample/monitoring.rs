@@ -7,31 +7,19 @@ use std::path::Path;
 
 use anyhow::Result;
 use rand::Rng;
-use rand_chacha::ChaCha8Rng;
 
 use super::catalog::poverty_line;
 use super::geo::{Geo, VillageYears};
 use super::income::Incomes;
 use super::out::{days_in_year, Date, Out};
 use super::people::People;
-use super::{stream, LAST_YEAR};
+use super::{stream, weighted, LAST_YEAR};
 use crate::store::tables::{MONITORED_GROUPS, RISK_CAUSES, RISK_SOURCES, SEVERITIES};
 
 const RISK_FIRST_YEAR: i32 = 2017;
 /// Edge-household warnings as a share of registered-household warnings.
 const EDGE_SHARE: f64 = 0.3;
 
-fn pick(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
-    let total: f64 = w.iter().sum();
-    let mut u = rng.gen::<f64>() * total;
-    for (i, &x) in w.iter().enumerate() {
-        if u < x {
-            return i;
-        }
-        u -= x;
-    }
-    w.len() - 1
-}
 
 struct Event {
     household: Option<u32>,
@@ -88,9 +76,9 @@ pub(crate) fn write_risk_events(
             registered += 1;
             let covid = if y == 2020 { 1.0 } else { 0.0 };
             let cause = if fell {
-                pick(&mut rng, &[0.0, 0.0, 10.0, 10.0 * covid, 55.0, 0.0, 25.0, 0.0])
+                weighted(&mut rng, &[0.0, 0.0, 10.0, 10.0 * covid, 55.0, 0.0, 25.0, 0.0])
             } else {
-                pick(&mut rng, &[35.0, 8.0, 12.0, 15.0 * covid, 8.0, 20.0, 10.0, 5.0])
+                weighted(&mut rng, &[35.0, 8.0, 12.0, 15.0 * covid, 8.0, 20.0, 10.0, 5.0])
             };
             events.push(Event {
                 household: Some(i as u32),
@@ -98,9 +86,9 @@ pub(crate) fn write_risk_events(
                 group: if h.poor_in(y) { 0 } else { 1 },
                 persons: p.persons(i, y),
                 detected: Date::from_doy(y, rng.gen_range(0..days)),
-                source: pick(&mut rng, &[20.0, 55.0, 25.0]) as u8,
+                source: weighted(&mut rng, &[20.0, 55.0, 25.0]) as u8,
                 cause: cause as u8,
-                severity: if fell && now < line { 0 } else { pick(&mut rng, &[8.0, 46.0, 46.0]) as u8 },
+                severity: if fell && now < line { 0 } else { weighted(&mut rng, &[8.0, 46.0, 46.0]) as u8 },
                 income_cents: (now * 100.0).round() as i64,
                 resolved: None,
                 measures: None,
@@ -120,16 +108,16 @@ pub(crate) fn write_risk_events(
                 u -= w;
             }
             let covid = if y == 2020 { 1.0 } else { 0.0 };
-            let cause = pick(&mut rng, &[35.0, 8.0, 15.0, 15.0 * covid, 12.0, 15.0, 8.0, 5.0]);
+            let cause = weighted(&mut rng, &[35.0, 8.0, 15.0, 15.0 * covid, 12.0, 15.0, 8.0, 5.0]);
             events.push(Event {
                 household: None,
                 village,
                 group: 2,
-                persons: pick(&mut rng, &[20.0, 35.0, 20.0, 15.0, 7.0, 3.0]) as u32 + 1,
+                persons: weighted(&mut rng, &[20.0, 35.0, 20.0, 15.0, 7.0, 3.0]) as u32 + 1,
                 detected: Date::from_doy(y, rng.gen_range(0..days)),
-                source: pick(&mut rng, &[20.0, 55.0, 25.0]) as u8,
+                source: weighted(&mut rng, &[20.0, 55.0, 25.0]) as u8,
                 cause: cause as u8,
-                severity: pick(&mut rng, &[8.0, 46.0, 46.0]) as u8,
+                severity: weighted(&mut rng, &[8.0, 46.0, 46.0]) as u8,
                 income_cents: (line * rng.gen_range(1.0..1.5) * 100.0).round() as i64,
                 resolved: None,
                 measures: None,
@@ -137,7 +125,7 @@ pub(crate) fn write_risk_events(
         }
         for e in events.iter_mut() {
             // Most risks are cleared in 10–120 days; late ones in 2020 stay open.
-            let r = pick(&mut rng, &[85.0, 10.0, 5.0]);
+            let r = weighted(&mut rng, &[85.0, 10.0, 5.0]);
             let resolved = match r {
                 0 => Some(e.detected.add_days(rng.gen_range(10..=120))),
                 1 => Some(e.detected.add_days(rng.gen_range(121..=300))),
@@ -191,7 +179,7 @@ pub(crate) fn write_meetings(dir: &Path, seed: u64, geo: &Geo) -> Result<(&'stat
                 let date = Date::ymd(y, m, rng.gen_range(1..=28));
                 let (vlo, vhi) = if v.is_poor { (12, 40) } else { (5, 25) };
                 let issues: i64 = rng.gen_range(1..=8);
-                let short = pick(&mut rng, &[60.0, 30.0, 10.0]) as i64;
+                let short = weighted(&mut rng, &[60.0, 30.0, 10.0]) as i64;
                 code.clear();
                 use std::fmt::Write;
                 let _ = write!(code, "YP{}{}{:02}", v.code, y, m);

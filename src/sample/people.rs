@@ -18,7 +18,7 @@ use rand_distr::{Distribution, LogNormal, StandardNormal};
 use super::geo::Geo;
 use super::names::{Eth, Name, Namer};
 use super::out::{days_in_year, Date, Out};
-use super::{stream, FIRST_YEAR, LAST_YEAR};
+use super::{stream, weighted, FIRST_YEAR, LAST_YEAR};
 use crate::store::tables::{ATTRIBUTES, CAUSES, EDUCATION, EXIT_KINDS, HEALTH, RELATIONS, REMOVAL_REASONS, SCHOOLING, SKILLS, SEXES};
 
 // Headline figures per scale unit.
@@ -178,17 +178,6 @@ fn shuffle<T>(rng: &mut ChaCha8Rng, v: &mut [T]) {
     v.shuffle(rng);
 }
 
-fn weighted(rng: &mut ChaCha8Rng, w: &[f64]) -> usize {
-    let total: f64 = w.iter().sum();
-    let mut u = rng.gen::<f64>() * total;
-    for (i, &x) in w.iter().enumerate() {
-        if u < x {
-            return i;
-        }
-        u -= x;
-    }
-    w.iter().rposition(|&x| x > 0.0).unwrap_or(0)
-}
 
 fn normal(rng: &mut ChaCha8Rng) -> f64 {
     StandardNormal.sample(rng)
