@@ -194,12 +194,22 @@ fn bad_parameters_answer_400_naming_them_and_change_nothing() {
             ("zone=1%3B%20DROP%20TABLE%20household", "parameter zone: found &quot;1; DROP TABLE household&quot;"),
             ("year=2016&year=2017", "parameter year: is given more than once"),
         ] {
-            for ext in ["", ".json", ".csv"] {
+            for ext in ["", ".csv"] {
                 let r = get(&app.url(&format!("/q/by_zone{ext}?{qs}")));
                 assert_eq!(r.status(), 400, "{ext}?{qs}");
                 let body = r.text().unwrap();
                 assert!(body.contains(wanted), "{ext}?{qs}: {body}");
             }
+            // JSON clients get the same messages as JSON.
+            let r = get(&app.url(&format!("/q/by_zone.json?{qs}")));
+            assert_eq!(r.status(), 400, ".json?{qs}");
+            assert_eq!(r.headers()["content-type"], "application/json");
+            let body: serde_json::Value = r.json().unwrap();
+            let plain = wanted.replace("&quot;", "\"");
+            assert!(
+                body["problems"].as_array().unwrap().iter().any(|p| p.as_str().unwrap().contains(&plain)),
+                ".json?{qs}: {body}"
+            );
         }
         assert_eq!(get(&app.url("/q/no_such_query.json")).status(), 404);
         assert_eq!(get(&app.url("/q/by_zone.pdf")).status(), 404);

@@ -67,6 +67,17 @@ struct JsonColumn<'a> {
 
 pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, WebError> {
     let raw_name = path.into_inner();
+    let wants_json = raw_name.ends_with(".json");
+    match answer(state, raw_name, req).await {
+        // A JSON client gets its errors as JSON too.
+        Err(WebError::BadRequest(problems)) if wants_json => Ok(HttpResponse::BadRequest()
+            .content_type("application/json")
+            .body(serde_json::json!({ "error": "bad parameters", "problems": problems }).to_string())),
+        other => other,
+    }
+}
+
+async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<HttpResponse, WebError> {
     let (name, format) = split_format(&raw_name);
     let Some(format) = format else { return Err(WebError::NotFound) };
     let Some(q) = state.catalog.get(name).cloned() else { return Err(WebError::NotFound) };
