@@ -274,3 +274,32 @@ fn excel_workbook_with_chinese_headers_and_dates_imports() {
         .unwrap();
     assert_eq!((issued.as_str(), due.as_str(), settled.as_str()), ("2017-04-01", "2020-04-01", "2020-03-15"));
 }
+
+#[test]
+fn trailing_empty_header_cells_and_same_named_files_in_two_folders() {
+    let db = sample_db();
+    let dir = tempfile::tempdir().unwrap();
+    // A stray delimiter ends the header line: still one table of 19 columns.
+    let (h, a) = household("1505269990050001");
+    let path = dir.path().join("household.csv");
+    std::fs::write(&path, format!("{},\n{}\n", h.join(","), a.join(","))).unwrap();
+    let report = import(&db.path, &[path], &ImportOptions::default());
+    assert!(report.committed, "{:?}", report.problems);
+    assert_eq!(report.files[0].inserted, 1);
+
+    // Two folders with a household.csv each: two rejects files, none lost.
+    let (one, two) = (dir.path().join("one"), dir.path().join("two"));
+    for (d, code) in [(&one, "1505269990050002"), (&two, "1505269990050003")] {
+        std::fs::create_dir_all(d).unwrap();
+        let (h, mut r) = household(code);
+        set(&h, &mut r, "size", "0");
+        write_csv(d, "household.csv", &h, &[r]);
+    }
+    let rejects = dir.path().join("rejects");
+    let opts = ImportOptions { skip_invalid: true, rejects_dir: Some(rejects.clone()), ..Default::default() };
+    let report = import(&db.path, &[one, two], &opts);
+    assert!(report.committed);
+    let mut files: Vec<String> = std::fs::read_dir(&rejects).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    files.sort();
+    assert_eq!(files, ["household.csv-2.rejects.csv", "household.csv.rejects.csv"]);
+}

@@ -371,3 +371,29 @@ fn large_exports_stream_with_flat_memory() {
     // three million rows alone would take over 100 MB.
     assert!(growth < 48 << 20, "the server grew by {} MB for a {} MB export", growth >> 20, bytes >> 20);
 }
+
+#[test]
+fn stalled_downloads_are_bounded_and_pages_keep_answering() {
+    use std::io::Write;
+    let db = sample_db();
+    let dir = queries_dir(&[("big", BIG)]);
+    let app = spawn_app_with(&db.path, &["--queries", dir.path().to_str().unwrap()]);
+    // Two clients ask for large downloads and never read them.
+    let mut stalled = Vec::new();
+    for _ in 0..2 {
+        let mut s = std::net::TcpStream::connect(&app.addr).unwrap();
+        write!(s, "GET /q/big.csv?rows=5000000 HTTP/1.1\r\nHost: x\r\n\r\n").unwrap();
+        stalled.push(s);
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    // A third download is turned away at once with Retry-After …
+    let r = get(&app.url("/q/big.csv?rows=10"));
+    assert_eq!(r.status(), 503);
+    assert!(r.headers().contains_key("retry-after"));
+    // … and pages still find a free connection.
+    let started = std::time::Instant::now();
+    assert_eq!(get(&app.url("/q/big.json?rows=5")).status(), 200);
+    assert_eq!(get(&app.url("/")).status(), 200);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    drop(stalled);
+}

@@ -239,9 +239,45 @@ pub fn for_each_row(
     mut each: impl FnMut(&[String], &[Cell]) -> anyhow::Result<()>,
     keep: bool,
 ) -> anyhow::Result<QueryOutput> {
-    conn.execute_batch("BEGIN TRANSACTION READ ONLY")?;
+    let tx = ReadOnly::begin(conn)?;
     let result = rows_of(conn, q, bound, cap, &mut each, keep);
-    conn.execute_batch("ROLLBACK")?;
+    tx.end()?;
+    result
+}
+
+/// A read-only transaction that is rolled back however its scope ends —
+/// an error, a panic — so a pooled connection never goes back to the pool
+/// with a transaction open.
+struct ReadOnly<'a> {
+    conn: &'a Connection,
+    open: bool,
+}
+
+impl<'a> ReadOnly<'a> {
+    fn begin(conn: &'a Connection) -> anyhow::Result<Self> {
+        conn.execute_batch("BEGIN TRANSACTION READ ONLY")?;
+        Ok(ReadOnly { conn, open: true })
+    }
+    fn end(mut self) -> anyhow::Result<()> {
+        self.open = false;
+        Ok(self.conn.execute_batch("ROLLBACK")?)
+    }
+}
+
+impl Drop for ReadOnly<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            let _ = self.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
+/// Runs SQL that comes from a query file (an option list, say) inside a
+/// read-only transaction.
+pub fn run_sql_read_only(conn: &Connection, sql: &str) -> anyhow::Result<ResultSet> {
+    let tx = ReadOnly::begin(conn)?;
+    let result = run_sql(conn, sql);
+    tx.end()?;
     result
 }
 
@@ -299,7 +335,10 @@ fn rows_of(
 pub fn parquet_bytes(conn: &Connection, q: &Query, bound: &[(String, params::Bound)]) -> anyhow::Result<Vec<u8>> {
     static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let path = std::env::temp_dir().join(format!("jingzhun-export-{}-{n}.parquet", std::process::id()));
+    // A private (0700) directory of its own, removed with everything in it
+    // however this ends.
+    let dir = tempfile::Builder::new().prefix("jingzhun-export-").tempdir().context("cannot create a temporary folder")?;
+    let path = dir.path().join("result.parquet");
     let table = format!("_jz_parquet_{n}");
     // The query's values are bound into a temporary table (COPY itself takes
     // no parameters); the path is ours, never a user's.
@@ -313,17 +352,17 @@ pub fn parquet_bytes(conn: &Connection, q: &Query, bound: &[(String, params::Bou
             .ok_or_else(|| anyhow!("queries/{}.sql: no value for parameter ${name}", q.name))?;
         stmt.raw_bind_parameter(i, value)?;
     }
-    stmt.raw_execute()?;
+    let created = stmt.raw_execute();
     drop(stmt);
-    let copied = conn.execute_batch(&format!(
-        "COPY {table} TO '{}' (FORMAT parquet)",
-        path.display().to_string().replace('\'', "''")
-    ));
+    let copied = created.map_err(anyhow::Error::from).and_then(|_| {
+        Ok(conn.execute_batch(&format!(
+            "COPY {table} TO '{}' (FORMAT parquet)",
+            path.display().to_string().replace('\'', "''")
+        ))?)
+    });
     let _ = conn.execute_batch(&format!("DROP TABLE IF EXISTS {table}"));
     copied?;
-    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()));
-    let _ = std::fs::remove_file(&path);
-    bytes
+    std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 /// A value in a result.
@@ -479,6 +518,9 @@ mod tests {
         assert!(run_query(&conn, &q, &[], None).is_err());
         let n: i64 = conn.query_row("SELECT count(*) FROM war_zone", [], |r| r.get(0)).unwrap();
         assert_eq!(n, 1);
+        // A failure while rows are read also closes the transaction.
+        let ok0 = parse_query("q", "queries/q.sql", "/*\ntitle = \"a\"\ntitle_en = \"b\"\n*/ SELECT 1 AS n").unwrap();
+        assert!(for_each_row(&conn, &ok0, &[], None, |_, _| anyhow::bail!("stop"), false).is_err());
         // The connection is usable afterwards: the transaction was closed.
         let ok = parse_query("q", "queries/q.sql", "/*\ntitle = \"a\"\ntitle_en = \"b\"\n*/ SELECT count(*) AS n FROM war_zone").unwrap();
         assert_eq!(run_query(&conn, &ok, &[], None).unwrap().rs.rows, vec![vec![Cell::Int(1)]]);

@@ -500,6 +500,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
     let referenced: HashSet<&'static str> = TABLES.iter().flat_map(|t| t.columns.iter().filter_map(|c| c.refs.map(|r| r.0))).collect();
     let mut staged: Vec<(usize, String)> = Vec::new();
     let mut progress_base = 0u64;
+    let mut rejects_names: HashSet<String> = HashSet::new();
 
     for (idx, p) in planned.iter_mut().enumerate() {
         let table = p.table;
@@ -519,9 +520,22 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         if let Some(bar) = &progress {
             bar.set_message(p.source.label.clone());
         }
-        let mut rejects = if opts.skip_invalid { Some(RejectsWriter::new(opts, &p.source.label, &p.source.header)) } else { None };
+        let mut rejects = if opts.skip_invalid {
+            // Two files of the same name (from two folders) get two rejects files.
+            let mut name = p.source.label.clone();
+            let mut n = 1;
+            while !rejects_names.insert(name.clone()) {
+                n += 1;
+                name = format!("{}-{n}", p.source.label);
+            }
+            Some(RejectsWriter::new(opts, &name, &p.source.header))
+        } else {
+            None
+        };
         let header_keys: Vec<String> = p.source.header.iter().map(|h| header_key(h)).collect();
-        let width = p.source.header.len();
+        // Trailing empty header cells (a stray delimiter at the end of the
+        // header line) are not columns.
+        let width = p.source.header.iter().rposition(|h| !h.trim().is_empty()).map_or(0, |i| i + 1);
         let key_idx: Vec<usize> = table.key.iter().filter_map(|k| table.column_index(k)).collect();
         let seen_table = seen.entry(table.name).or_default();
         if let [key] = table.key {

@@ -50,13 +50,7 @@ pub fn expected(ty: &Ty) -> String {
     match ty {
         Ty::Int { min, max } => format!("a whole number from {min} to {max}"),
         Ty::Year => "a year such as 2016".into(),
-        Ty::Money { min, max } => {
-            if *max >= 1.0e11 {
-                format!("an amount in yuan of at least {min}")
-            } else {
-                format!("an amount in yuan from {min} to {max}")
-            }
-        }
+        Ty::Money { min, max } => format!("an amount in yuan from {min} to {max}"),
         Ty::Dec { min, max } => format!("a number from {min} to {max}"),
         Ty::Text { max_chars } => format!("text of at most {max_chars} characters without control characters"),
         Ty::Code { max_chars } => format!("a code of letters and digits, at most {max_chars} characters"),
@@ -113,7 +107,8 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
             Ok(Some(n.to_string()))
         }
         Ty::Money { min, max } => {
-            let v = parse_number(raw, false).ok_or_else(fail)?;
+            // Checked after rounding to cents, as DuckDB will store it.
+            let v = (parse_number(raw, false).ok_or_else(fail)? * 100.0).round() / 100.0;
             if v < min || v > max {
                 return Err(fail());
             }
@@ -271,13 +266,16 @@ pub fn parse_date(raw: &str) -> Option<NaiveDate> {
         NaiveDate::from_ymd_opt(y.trim().parse().ok()?, m.trim().parse().ok()?, d.trim().parse().ok()?)
     } else if s.len() == 8 && s.chars().all(|c| c.is_ascii_digit()) {
         NaiveDate::parse_from_str(s, "%Y%m%d").ok()
-    } else if s.chars().all(|c| c.is_ascii_digit() || c == '.') && !s.contains(['-', '/']) && s.matches('.').count() <= 1 {
+    } else if s.chars().all(|c| c.is_ascii_digit() || c == '.') && s.matches('.').count() <= 1 {
         // An Excel serial date (days since 1899-12-30), as numbers-as-text
-        // from spreadsheets: 42434 is 2016-03-05.
-        let n: f64 = s.parse().ok()?;
-        if !(1.0..=2_958_465.0).contains(&n) {
+        // from spreadsheets: 42434 is 2016-03-05. Only five-digit day
+        // numbers (1927–2173), so that a year (2016) or a year and month
+        // (2016.3) is never read as a day in 1905.
+        let whole = s.split('.').next().unwrap_or("");
+        if whole.len() != 5 {
             return None;
         }
+        let n: f64 = s.parse().ok()?;
         NaiveDate::from_ymd_opt(1899, 12, 30)?.checked_add_days(chrono::Days::new(n.floor() as u64))
     } else {
         let parts: Vec<&str> = s.split(['-', '/', '.']).collect();
@@ -340,7 +338,7 @@ mod tests {
         ] {
             assert_eq!(normalize(wage, raw).unwrap().as_deref(), Some(want), "{raw}");
         }
-        for raw in ["12a", "1,23", "-5", "abc", "NaN", "inf"] {
+        for raw in ["12a", "1,23", "-5", "abc", "NaN", "inf", "1000000000000", "999999999999.999"] {
             let err = normalize(wage, raw).unwrap_err();
             assert!(err.contains("expected an amount in yuan"), "{raw}: {err}");
         }
@@ -366,7 +364,7 @@ mod tests {
         {
             assert_eq!(parse_date(raw), NaiveDate::from_ymd_opt(2016, 3, 5), "{raw}");
         }
-        for raw in ["2016-13-01", "2016年2月30日", "yesterday", "16-3-5", "0"] {
+        for raw in ["2016-13-01", "2016年2月30日", "yesterday", "16-3-5", "0", "2016", "2016.3", "2016.03", "999"] {
             assert_eq!(parse_date(raw), None, "{raw}");
         }
     }

@@ -114,7 +114,8 @@ const fn colra(
     Column { name, zh, aliases, ty, required, refs: Some(refs) }
 }
 
-pub const MONEY: Ty = Ty::Money { min: 0.0, max: 1.0e12 };
+/// The largest amount DECIMAL(14,2) holds.
+pub const MONEY: Ty = Ty::Money { min: 0.0, max: 999_999_999_999.99 };
 const SMALL_COUNT: Ty = Ty::Int { min: 0, max: 1_000_000 };
 const NAME: Ty = Ty::Text { max_chars: 100 };
 const LONG_TEXT: Ty = Ty::Text { max_chars: 500 };

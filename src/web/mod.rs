@@ -59,6 +59,8 @@ pub struct AppState {
     /// Rendered pages and JSON by ETag (query, parameters, format, data
     /// version): a new data version never matches an old entry.
     pub cache: std::sync::Mutex<lru::LruCache<String, Cached>>,
+    /// Permits for downloads; when none is free the request answers 503.
+    pub exports: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 /// A rendered response kept for the next identical request.
@@ -70,6 +72,10 @@ pub struct Cached {
 
 /// Entries kept in the response cache.
 pub const CACHE_ENTRIES: usize = 512;
+/// Bodies larger than this are not cached.
+pub const CACHE_MAX_BODY: usize = 256 * 1024;
+/// Downloads streaming at once (each holds a database connection).
+pub const CONCURRENT_EXPORTS: usize = 2;
 
 impl AppState {
     pub fn data_version(&self) -> u64 {
@@ -88,6 +94,9 @@ pub enum WebError {
     BadRequest(Vec<String>),
     #[error("the query took too long")]
     Timeout(std::time::Duration),
+    /// Too many downloads at once.
+    #[error("busy")]
+    Busy,
     #[error("internal error")]
     Internal(anyhow::Error),
 }
@@ -113,7 +122,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Timeout(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Timeout(_) | WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,6 +138,11 @@ impl ResponseError for WebError {
                 format!("The query took longer than {} s and was stopped; narrow it and try again", t.as_secs_f64()),
                 vec![],
             ),
+            WebError::Busy => (
+                "下载请求过多，请稍后重试",
+                format!("Too many downloads at once ({CONCURRENT_EXPORTS}); try again shortly"),
+                vec![],
+            ),
             WebError::Internal(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log".into(), vec![]),
         };
         let items: String = details
@@ -136,8 +150,14 @@ impl ResponseError for WebError {
             .map(|d| format!("<li>{}</li>", crate::charts::escape_xml(d)))
             .collect();
         let mut resp = HttpResponse::build(self.status_code());
-        if let WebError::Timeout(_) = self {
-            resp.insert_header((header::RETRY_AFTER, "30"));
+        match self {
+            WebError::Timeout(_) => {
+                resp.insert_header((header::RETRY_AFTER, "30"));
+            }
+            WebError::Busy => {
+                resp.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
         }
         resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8")).body(format!(
             "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body style=\"font-family:sans-serif;margin:2rem\"><h1>{zh}</h1><p lang=\"en\">{}</p><ul>{items}</ul><p><a href=\"/\">返回首页 Home</a></p></body></html>",
@@ -175,6 +195,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
         templates: templates()?,
         limits: config.limits,
         data_version: std::sync::atomic::AtomicU64::new(version as u64),
+        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
         cache: std::sync::Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(CACHE_ENTRIES).unwrap_or(std::num::NonZeroUsize::MIN))),
     });
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;

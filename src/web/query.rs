@@ -124,7 +124,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
                     for (pname, meta) in &q2.meta.params {
                         let mut list: Vec<(String, String)> = Vec::new();
                         if let Some(sql) = meta.options_query() {
-                            let rs = crate::catalog::run_sql(conn, sql)?;
+                            let rs = crate::catalog::run_sql_read_only(conn, sql)?;
                             list = rs.rows.iter().map(|r| (r[0].text(), r.get(1).map(|c| c.text()).unwrap_or_default())).collect();
                         } else if !meta.options.is_empty() {
                             list = meta.options.iter().map(|o| (o.clone(), o.clone())).collect();
@@ -171,6 +171,9 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
             remember(&state, &tag, "application/json", body.to_string().into())
         }
         Format::Csv | Format::Xlsx => {
+            // Downloads hold a connection for as long as they stream: only a
+            // few at once, so pages always find a free connection.
+            let permit = state.exports.clone().try_acquire_owned().map_err(|_| WebError::Busy)?;
             let (ext, mime, kind) = if format == Format::Csv {
                 ("csv", "text/csv; charset=utf-8", ExportKind::Csv { bom })
             } else {
@@ -181,13 +184,14 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
                 )
             };
             let name_for_file = file_name(&q.meta.title, &parts, ext);
-            let body = stream_export(&state, q.clone(), bound.clone(), kind);
+            let body = stream_export(&state, q.clone(), bound.clone(), kind, permit);
             HttpResponse::Ok()
                 .content_type(mime)
                 .insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)))
                 .streaming(body)
         }
         Format::Parquet => {
+            let _permit = state.exports.clone().try_acquire_owned().map_err(|_| WebError::Busy)?;
             let name_for_file = file_name(&q.meta.title, &parts, "parquet");
             let q2 = q.clone();
             let b2 = bound.clone();
@@ -208,6 +212,11 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
 
 /// Keeps a rendered body in the cache and answers with it.
 fn remember(state: &State, tag: &str, content_type: &'static str, body: web::Bytes) -> HttpResponse {
+    // Large bodies are not kept: the cache is bounded in bytes as well as
+    // in entries (CACHE_ENTRIES × CACHE_MAX_BODY at most).
+    if body.len() > super::CACHE_MAX_BODY {
+        return HttpResponse::Ok().content_type(content_type).insert_header(("X-Cache", "miss")).body(body);
+    }
     if let Ok(mut c) = state.cache.lock() {
         c.put(tag.to_string(), super::Cached { content_type, body: body.clone() });
     }
@@ -260,15 +269,18 @@ fn stream_export(
     q: Query,
     bound: Vec<(String, Bound)>,
     kind: ExportKind,
+    permit: tokio::sync::OwnedSemaphorePermit,
 ) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
     let (send, recv) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
     let db = state.db.clone();
     let limit = state.limits.export_timeout;
     let errors = send.clone();
     actix_web::rt::spawn(async move {
+        let _permit = permit;
         let result = db
             .run_limited(limit, move |conn| {
                 let mut writer: Option<Writer> = None;
+                let mut rows_written = 0u64;
                 let out = for_each_row(
                     conn,
                     &q,
@@ -278,6 +290,12 @@ fn stream_export(
                         if writer.is_none() {
                             let cols = ExportColumn::for_result(columns, &q.meta.columns);
                             writer = Some(Writer::new(&kind, &cols, send.clone())?);
+                        }
+                        rows_written += 1;
+                        // A workbook sends nothing until it is finished:
+                        // notice a client that left while it was built.
+                        if rows_written % 4096 == 0 && send.is_closed() {
+                            anyhow::bail!("the client went away");
                         }
                         match writer.as_mut() {
                             Some(w) => w.write_row(row),
@@ -301,6 +319,9 @@ fn stream_export(
     futures_util::stream::unfold(recv, |mut recv| async move { recv.recv().await.map(|item| (item, recv)) })
 }
 
+/// How long a download waits for a client that has stopped reading.
+const SEND_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A writer that sends what it is given to the response in 64 KiB chunks.
 struct ChunkWriter {
     buf: Vec<u8>,
@@ -315,10 +336,25 @@ impl ChunkWriter {
         if self.buf.is_empty() {
             return Ok(());
         }
-        let chunk = web::Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(1 << 16)));
-        self.send
-            .blocking_send(Ok(chunk))
-            .map_err(|_| std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+        let mut chunk = Ok(web::Bytes::from(std::mem::replace(&mut self.buf, Vec::with_capacity(1 << 16))));
+        // A client that stops reading must not hold this thread and its
+        // connection for ever: wait at most SEND_PATIENCE for room.
+        let deadline = std::time::Instant::now() + SEND_PATIENCE;
+        loop {
+            match self.send.try_send(chunk) {
+                Ok(()) => return Ok(()),
+                Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {
+                    return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
+                }
+                Err(tokio::sync::mpsc::error::TrySendError::Full(back)) => {
+                    if std::time::Instant::now() >= deadline {
+                        return Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the client stopped reading"));
+                    }
+                    chunk = back;
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                }
+            }
+        }
     }
     fn flush_last(&mut self) -> std::io::Result<()> {
         self.push()
