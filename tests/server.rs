@@ -59,6 +59,15 @@ fn overview_page_shows_charts_whose_numbers_match_sql() {
         assert!(html.matches(zone).count() >= 2, "{zone} in legend and table");
     }
 
+    // The overview is rendered once per data version: the next view comes
+    // from the cache, and a browser holding the ETag gets 304.
+    let again = get(&app.url("/"));
+    assert_eq!(again.headers()["x-cache"], "hit");
+    let tag = again.headers()["etag"].to_str().unwrap().to_string();
+    assert_eq!(again.text().unwrap(), html);
+    let revalidated = reqwest::blocking::Client::new().get(app.url("/")).header("If-None-Match", &tag).send().unwrap();
+    assert_eq!(revalidated.status(), 304);
+
     let health = get(&app.url("/healthz"));
     assert_eq!(health.status(), 200);
     assert_eq!(health.text().unwrap(), "ok\n");

@@ -225,5 +225,39 @@ fn tracing_actix() -> middleware::Logger {
     middleware::Logger::new("%r %s %Dms")
 }
 
+/// Whether the request's `If-None-Match` names this ETag.
+pub fn not_modified(req: &actix_web::HttpRequest, tag: &str) -> bool {
+    req.headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
+}
+
+/// The cached response under this ETag, if any.
+pub fn cached(state: &State, tag: &str) -> Option<HttpResponse> {
+    let hit = state.cache.lock().ok().and_then(|mut c| c.get(tag).cloned())?;
+    Some(
+        HttpResponse::Ok()
+            .content_type(hit.content_type)
+            .insert_header((header::ETAG, tag.to_string()))
+            .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .insert_header(("X-Cache", "hit"))
+            .body(hit.body),
+    )
+}
+
+/// Keeps a rendered body in the cache and answers with it.
+pub fn remember(state: &State, tag: &str, content_type: &'static str, body: web::Bytes) -> HttpResponse {
+    // Large bodies are not kept: the cache is bounded in bytes as well as
+    // in entries (CACHE_ENTRIES × CACHE_MAX_BODY at most).
+    if body.len() > CACHE_MAX_BODY {
+        return HttpResponse::Ok().content_type(content_type).insert_header(("X-Cache", "miss")).body(body);
+    }
+    if let Ok(mut c) = state.cache.lock() {
+        c.put(tag.to_string(), Cached { content_type, body: body.clone() });
+    }
+    HttpResponse::Ok().content_type(content_type).insert_header(("X-Cache", "miss")).body(body)
+}
+
 /// Shared for handlers.
 pub type State = web::Data<AppState>;

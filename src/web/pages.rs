@@ -1,12 +1,12 @@
 //! Page handlers: each runs its canned queries through the store gateway,
 //! shapes the rows into a view and renders a template.
 
-use actix_web::{http::header, HttpResponse};
+use actix_web::{http::header, HttpRequest, HttpResponse};
 use minijinja::{context, Value};
 use serde::Serialize;
 
 use super::{State, WebError};
-use crate::catalog::{run_sql, ResultSet};
+use crate::catalog::{run_query, Query, ResultSet};
 use crate::charts::{self, LineChart, Series, Unit};
 
 pub async fn healthz(state: State) -> Result<HttpResponse, WebError> {
@@ -42,17 +42,32 @@ fn f64_at(rs: &ResultSet, row: usize, col: &str) -> anyhow::Result<f64> {
     rs.rows.get(row).and_then(|r| r[c].as_f64()).ok_or_else(|| anyhow::anyhow!("no value for {col} in row {row}"))
 }
 
-pub async fn overview(state: State) -> Result<HttpResponse, WebError> {
-    let sql: Vec<String> = ["headline", "incidence_by_year", "income_by_year"]
+pub async fn overview(state: State, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    // The page depends only on the data: one ETag and one cache entry per
+    // data version.
+    let tag = format!("\"overview-{}\"", state.data_version());
+    if super::not_modified(&req, &tag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+    }
+    if let Some(hit) = super::cached(&state, &tag) {
+        return Ok(hit);
+    }
+    let queries: Vec<Query> = ["headline", "incidence_by_year", "income_by_year"]
         .iter()
-        .map(|n| state.catalog.get(n).map(|q| q.sql.clone()).ok_or_else(|| anyhow::anyhow!("query {n} is missing")))
+        .map(|n| state.catalog.get(n).cloned().ok_or_else(|| anyhow::anyhow!("query {n} is missing")))
         .collect::<anyhow::Result<_>>()?;
     let (headline, incidence, income) = state
         .db
-        .run(move |conn| Ok((run_sql(conn, &sql[0])?, run_sql(conn, &sql[1])?, run_sql(conn, &sql[2])?)))
+        .run_limited(state.limits.query_timeout, move |conn| {
+            let run = |q: &Query| run_query(conn, q, &[], None).map(|o| o.rs);
+            Ok((run(&queries[0])?, run(&queries[1])?, run(&queries[2])?))
+        })
         .await?;
     let html = render_overview(&state, &headline, &incidence, &income)?;
-    Ok(HttpResponse::Ok().insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8")).body(html))
+    let mut resp = super::remember(&state, &tag, "text/html; charset=utf-8", html.into());
+    resp.headers_mut().insert(header::ETAG, header::HeaderValue::from_str(&tag).map_err(anyhow::Error::from)?);
+    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+    Ok(resp)
 }
 
 fn render_overview(state: &State, headline: &ResultSet, incidence: &ResultSet, income: &ResultSet) -> anyhow::Result<String> {

@@ -50,12 +50,6 @@ fn etag(name: &str, bound: &[(String, Bound)], format: Format, extra: &str, vers
     format!("\"{:016x}-{version}\"", h.finish())
 }
 
-fn not_modified(req: &HttpRequest, tag: &str) -> bool {
-    req.headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
-}
 
 #[derive(Serialize)]
 struct JsonColumn<'a> {
@@ -93,19 +87,13 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
     };
     let version = state.data_version();
     let tag = etag(name, &bound, format, if bom { "bom" } else { "" }, version);
-    if not_modified(&req, &tag) {
+    if super::not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }
     if matches!(format, Format::Html | Format::Json) {
-        let hit = state.cache.lock().ok().and_then(|mut c| c.get(&tag).cloned());
-        if let Some(hit) = hit {
+        if let Some(hit) = super::cached(&state, &tag) {
             tracing::info!(query = name, format = ?format, params = ?bound, cache = "hit", "query");
-            return Ok(HttpResponse::Ok()
-                .content_type(hit.content_type)
-                .insert_header((header::ETAG, tag))
-                .insert_header((header::CACHE_CONTROL, "no-cache"))
-                .insert_header(("X-Cache", "hit"))
-                .body(hit.body));
+            return Ok(hit);
         }
     }
     tracing::info!(query = name, format = ?format, params = ?bound, cache = "miss", "query");
@@ -135,7 +123,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
                 })
                 .await?;
             let html = render_page(&state, &q, &bound, &out, &options, req.query_string())?;
-            remember(&state, &tag, "text/html; charset=utf-8", html.into())
+            super::remember(&state, &tag, "text/html; charset=utf-8", html.into())
         }
         Format::Json => {
             let q2 = q.clone();
@@ -168,7 +156,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
                 "truncated": out.truncated,
                 "elapsed_ms": (out.elapsed_ms * 100.0).round() / 100.0,
             });
-            remember(&state, &tag, "application/json", body.to_string().into())
+            super::remember(&state, &tag, "application/json", body.to_string().into())
         }
         Format::Csv | Format::Xlsx => {
             // Downloads hold a connection for as long as they stream: only a
@@ -208,19 +196,6 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
     resp.headers_mut().insert(header::ETAG, header::HeaderValue::from_str(&tag).map_err(anyhow::Error::from)?);
     resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
     Ok(resp)
-}
-
-/// Keeps a rendered body in the cache and answers with it.
-fn remember(state: &State, tag: &str, content_type: &'static str, body: web::Bytes) -> HttpResponse {
-    // Large bodies are not kept: the cache is bounded in bytes as well as
-    // in entries (CACHE_ENTRIES × CACHE_MAX_BODY at most).
-    if body.len() > super::CACHE_MAX_BODY {
-        return HttpResponse::Ok().content_type(content_type).insert_header(("X-Cache", "miss")).body(body);
-    }
-    if let Ok(mut c) = state.cache.lock() {
-        c.put(tag.to_string(), super::Cached { content_type, body: body.clone() });
-    }
-    HttpResponse::Ok().content_type(content_type).insert_header(("X-Cache", "miss")).body(body)
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;
