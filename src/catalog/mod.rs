@@ -281,6 +281,22 @@ pub fn run_sql_read_only(conn: &Connection, sql: &str) -> anyhow::Result<ResultS
     result
 }
 
+/// The bound value of each of the statement's parameters, in DuckDB's
+/// parameter order (`$name` → the value bound under `name`).
+fn values_in_order(stmt: &duckdb::Statement<'_>, q: &Query, bound: &[(String, params::Bound)]) -> anyhow::Result<Vec<params::Bound>> {
+    (1..=stmt.parameter_count())
+        .map(|i| {
+            let name = stmt.parameter_name(i)?;
+            let name = name.trim_start_matches('$');
+            bound
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.clone())
+                .ok_or_else(|| anyhow!("queries/{}.sql: no value for parameter ${name}", q.name))
+        })
+        .collect()
+}
+
 fn rows_of(
     conn: &Connection,
     q: &Query,
@@ -291,17 +307,7 @@ fn rows_of(
 ) -> anyhow::Result<QueryOutput> {
     let started = std::time::Instant::now();
     let mut stmt = conn.prepare(&q.sql)?;
-    let mut values = Vec::with_capacity(stmt.parameter_count());
-    for i in 1..=stmt.parameter_count() {
-        let name = stmt.parameter_name(i)?;
-        let name = name.trim_start_matches('$');
-        let value = bound
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| anyhow!("queries/{}.sql: no value for parameter ${name}", q.name))?;
-        values.push(value);
-    }
+    let values = values_in_order(&stmt, q, bound)?;
     // Execute as a stream: DuckDB hands over one chunk at a time instead of
     // materialising the whole result, so a full export stays small. The
     // arrow stream is only the way duckdb-rs offers streaming execution;
@@ -343,14 +349,8 @@ pub fn parquet_bytes(conn: &Connection, q: &Query, bound: &[(String, params::Bou
     // The query's values are bound into a temporary table (COPY itself takes
     // no parameters); the path is ours, never a user's.
     let mut stmt = conn.prepare(&format!("CREATE TEMP TABLE {table} AS {}", q.sql))?;
-    for i in 1..=stmt.parameter_count() {
-        let name = stmt.parameter_name(i)?;
-        let value = bound
-            .iter()
-            .find(|(n, _)| n == name.trim_start_matches('$'))
-            .map(|(_, v)| v.clone())
-            .ok_or_else(|| anyhow!("queries/{}.sql: no value for parameter ${name}", q.name))?;
-        stmt.raw_bind_parameter(i, value)?;
+    for (i, value) in values_in_order(&stmt, q, bound)?.into_iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, value)?;
     }
     let created = stmt.raw_execute();
     drop(stmt);

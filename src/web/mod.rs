@@ -233,6 +233,13 @@ pub fn not_modified(req: &actix_web::HttpRequest, tag: &str) -> bool {
         .is_some_and(|v| v.split(',').any(|t| t.trim() == tag || t.trim() == "*"))
 }
 
+/// Marks a response with its ETag and asks clients to revalidate it.
+pub fn tagged(mut resp: HttpResponse, tag: &str) -> Result<HttpResponse, WebError> {
+    resp.headers_mut().insert(header::ETAG, header::HeaderValue::from_str(tag).map_err(anyhow::Error::from)?);
+    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
+    Ok(resp)
+}
+
 /// The cached response under this ETag, if any.
 pub fn cached(state: &State, tag: &str) -> Option<HttpResponse> {
     let hit = state.cache.lock().ok().and_then(|mut c| c.get(tag).cloned())?;

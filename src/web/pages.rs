@@ -64,10 +64,7 @@ pub async fn overview(state: State, req: HttpRequest) -> Result<HttpResponse, We
         })
         .await?;
     let html = render_overview(&state, &headline, &incidence, &income)?;
-    let mut resp = super::remember(&state, &tag, "text/html; charset=utf-8", html.into());
-    resp.headers_mut().insert(header::ETAG, header::HeaderValue::from_str(&tag).map_err(anyhow::Error::from)?);
-    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
-    Ok(resp)
+    super::tagged(super::remember(&state, &tag, "text/html; charset=utf-8", html.into()), &tag)
 }
 
 fn render_overview(state: &State, headline: &ResultSet, incidence: &ResultSet, income: &ResultSet) -> anyhow::Result<String> {

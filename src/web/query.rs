@@ -100,7 +100,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
     let limit = state.limits.query_timeout;
     let cap = state.limits.row_cap;
     let parts: Vec<String> = bound.iter().filter(|(_, v)| *v != Bound::Null).map(|(_, v)| v.text()).collect();
-    let mut resp = match format {
+    let resp = match format {
         Format::Html => {
             let q2 = q.clone();
             let b2 = bound.clone();
@@ -193,9 +193,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
                 .body(bytes)
         }
     };
-    resp.headers_mut().insert(header::ETAG, header::HeaderValue::from_str(&tag).map_err(anyhow::Error::from)?);
-    resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("no-cache"));
-    Ok(resp)
+    super::tagged(resp, &tag)
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;
