@@ -306,54 +306,18 @@ fn run_query_command(
             let mem = duckdb::Connection::open_in_memory()?;
             write_parquet_from_rows(&mem, &rs.rs, out.unwrap_or(Path::new("out.parquet")))?;
         }
-        QueryFormat::Xlsx => {
-            let mut x: Option<crate::export::XlsxExport> = None;
-            let result = crate::catalog::for_each_row(
-                &conn,
-                q,
-                &bound,
-                None,
-                |names, row| {
-                    if x.is_none() {
-                        x = Some(crate::export::XlsxExport::new(&q.meta.title, &columns(names))?);
-                    }
-                    x.as_mut().map(|x| x.write_row(row)).unwrap_or(Ok(()))
-                },
-                false,
-            )?;
-            let x = match x {
-                Some(x) => x,
-                None => crate::export::XlsxExport::new(&q.meta.title, &columns(&result.rs.columns))?,
+        QueryFormat::Xlsx | QueryFormat::Csv => {
+            use crate::export::{export_query, ExportKind};
+            // A file gets a BOM so spreadsheets read it; a pipe does not.
+            let kind = match format {
+                QueryFormat::Xlsx => ExportKind::Xlsx { title: q.meta.title.clone() },
+                _ => ExportKind::Csv { bom: out.is_some() },
             };
-            let path = out.unwrap_or(Path::new("out.xlsx"));
-            let file = std::fs::File::create(path).with_context(|| format!("cannot create {}", path.display()))?;
-            x.finish_to_writer(std::io::BufWriter::new(file))?;
-        }
-        QueryFormat::Csv => {
-            let sink: Box<dyn Write> = match out {
+            let sink: Box<dyn Write + Send> = match out {
                 Some(p) => Box::new(std::io::BufWriter::new(std::fs::File::create(p).with_context(|| format!("cannot create {}", p.display()))?)),
-                None => Box::new(std::io::stdout().lock()),
+                None => Box::new(std::io::stdout()),
             };
-            let mut w: Option<crate::export::CsvExport<Box<dyn Write>>> = None;
-            let mut sink = Some(sink);
-            let result = crate::catalog::for_each_row(
-                &conn,
-                q,
-                &bound,
-                None,
-                |names, row| {
-                    if w.is_none() {
-                        w = Some(crate::export::CsvExport::new(sink.take().expect("one writer"), &columns(names), out.is_some())?);
-                    }
-                    Ok(w.as_mut().map(|w| w.write_row(row)).unwrap_or(Ok(()))?)
-                },
-                false,
-            )?;
-            let w = match w {
-                Some(w) => w,
-                None => crate::export::CsvExport::new(sink.take().expect("one writer"), &columns(&result.rs.columns), out.is_some())?,
-            };
-            w.finish()?.flush()?;
+            export_query(&conn, q, &bound, &kind, sink, |_| Ok(()))?.flush()?;
         }
         QueryFormat::Table | QueryFormat::Json => {
             let result = crate::catalog::run_query(&conn, q, &bound, None)?;

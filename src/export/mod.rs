@@ -88,6 +88,90 @@ pub use csv_export::CsvExport;
 pub use names::{content_disposition, file_name};
 pub use xlsx_export::XlsxExport;
 
+/// Which file a query is exported to.
+#[derive(Debug, Clone)]
+pub enum ExportKind {
+    Csv { bom: bool },
+    Xlsx { title: String },
+}
+
+/// A CSV or XLSX export writing into `W`.
+pub enum Export<W: std::io::Write + Send> {
+    Csv(CsvExport<W>),
+    Xlsx(Box<XlsxExport>, W),
+}
+
+impl<W: std::io::Write + Send> Export<W> {
+    pub fn new(kind: &ExportKind, columns: &[ExportColumn], out: W) -> anyhow::Result<Self> {
+        Ok(match kind {
+            ExportKind::Csv { bom } => Export::Csv(CsvExport::new(out, columns, *bom)?),
+            ExportKind::Xlsx { title } => Export::Xlsx(Box::new(XlsxExport::new(title, columns)?), out),
+        })
+    }
+
+    pub fn write_row(&mut self, row: &[crate::catalog::Cell]) -> anyhow::Result<()> {
+        match self {
+            Export::Csv(w) => Ok(w.write_row(row)?),
+            Export::Xlsx(x, _) => x.write_row(row),
+        }
+    }
+
+    /// Finishes the file and hands back the writer (to flush or close).
+    pub fn finish(self) -> anyhow::Result<W> {
+        match self {
+            Export::Csv(w) => Ok(w.finish()?),
+            Export::Xlsx(x, mut out) => {
+                x.finish_to_writer(&mut out)?;
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// Runs a canned query into an export, row by row as DuckDB yields them.
+/// The writer is created when the result's columns are known (also for an
+/// empty result). `progress` sees the running row count and may stop the
+/// export with an error (a client that left, say).
+pub fn export_query<W: std::io::Write + Send>(
+    conn: &duckdb::Connection,
+    q: &crate::catalog::Query,
+    bound: &[(String, crate::catalog::params::Bound)],
+    kind: &ExportKind,
+    out: W,
+    mut progress: impl FnMut(u64) -> anyhow::Result<()>,
+) -> anyhow::Result<W> {
+    let mut out = Some(out);
+    let mut export: Option<Export<W>> = None;
+    let mut rows = 0u64;
+    let start = |names: &[String], out: &mut Option<W>| -> anyhow::Result<Export<W>> {
+        let sink = out.take().ok_or_else(|| anyhow::anyhow!("the export was started twice"))?;
+        Export::new(kind, &ExportColumn::for_result(names, &q.meta.columns), sink)
+    };
+    let result = crate::catalog::for_each_row(
+        conn,
+        q,
+        bound,
+        None,
+        |names, row| {
+            if export.is_none() {
+                export = Some(start(names, &mut out)?);
+            }
+            rows += 1;
+            progress(rows)?;
+            match export.as_mut() {
+                Some(e) => e.write_row(row),
+                None => Ok(()),
+            }
+        },
+        false,
+    )?;
+    let export = match export {
+        Some(e) => e,
+        None => start(&result.rs.columns, &mut out)?,
+    };
+    export.finish()
+}
+
 /// What an export needs to know about a column.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExportColumn {

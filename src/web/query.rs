@@ -12,8 +12,8 @@ use serde::Serialize;
 
 use super::{State, WebError};
 use crate::catalog::params::{read_all, Bound};
-use crate::catalog::{for_each_row, run_query, Query};
-use crate::export::{content_disposition, file_name, CsvExport, ExportColumn, XlsxExport};
+use crate::catalog::{run_query, Query};
+use crate::export::{content_disposition, export_query, file_name, ExportKind};
 
 /// Query-string keys that belong to the rendering, not to the query.
 const RENDER_KEYS: &[&str] = &["bom"];
@@ -198,43 +198,6 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
 
 type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;
 
-/// What an export writes.
-#[derive(Clone)]
-enum ExportKind {
-    Csv { bom: bool },
-    Xlsx { title: String },
-}
-
-enum Writer {
-    Csv(CsvExport<ChunkWriter>),
-    Xlsx(Box<XlsxExport>),
-}
-
-impl Writer {
-    fn new(kind: &ExportKind, columns: &[ExportColumn], send: Sender) -> anyhow::Result<Writer> {
-        Ok(match kind {
-            ExportKind::Csv { bom } => Writer::Csv(CsvExport::new(ChunkWriter::new(send), columns, *bom)?),
-            ExportKind::Xlsx { title } => Writer::Xlsx(Box::new(XlsxExport::new(title, columns)?)),
-        })
-    }
-    fn write_row(&mut self, row: &[crate::catalog::Cell]) -> anyhow::Result<()> {
-        match self {
-            Writer::Csv(w) => Ok(w.write_row(row)?),
-            Writer::Xlsx(x) => x.write_row(row),
-        }
-    }
-    fn finish(self, send: Sender) -> anyhow::Result<()> {
-        match self {
-            Writer::Csv(w) => Ok(w.finish()?.flush_last()?),
-            Writer::Xlsx(x) => {
-                let mut w = ChunkWriter::new(send);
-                x.finish_to_writer(&mut w)?;
-                Ok(w.flush_last()?)
-            }
-        }
-    }
-}
-
 /// Runs the query on a blocking thread and streams the export as the
 /// response body in chunks, row by row as the query yields them.
 fn stream_export(
@@ -252,36 +215,15 @@ fn stream_export(
         let _permit = permit;
         let result = db
             .run_limited(limit, move |conn| {
-                let mut writer: Option<Writer> = None;
-                let mut rows_written = 0u64;
-                let out = for_each_row(
-                    conn,
-                    &q,
-                    &bound,
-                    None,
-                    |columns, row| {
-                        if writer.is_none() {
-                            let cols = ExportColumn::for_result(columns, &q.meta.columns);
-                            writer = Some(Writer::new(&kind, &cols, send.clone())?);
-                        }
-                        rows_written += 1;
-                        // A workbook sends nothing until it is finished:
-                        // notice a client that left while it was built.
-                        if rows_written % 4096 == 0 && send.is_closed() {
-                            anyhow::bail!("the client went away");
-                        }
-                        match writer.as_mut() {
-                            Some(w) => w.write_row(row),
-                            None => Ok(()),
-                        }
-                    },
-                    false,
-                )?;
-                let writer = match writer {
-                    Some(w) => w,
-                    None => Writer::new(&kind, &ExportColumn::for_result(&out.rs.columns, &q.meta.columns), send.clone())?,
-                };
-                writer.finish(send)
+                let mut out = export_query(conn, &q, &bound, &kind, ChunkWriter::new(send.clone()), |rows| {
+                    // A workbook sends nothing until it is finished: notice
+                    // a client that left while it was being built.
+                    if rows % 4096 == 0 && send.is_closed() {
+                        anyhow::bail!("the client went away");
+                    }
+                    Ok(())
+                })?;
+                Ok(out.flush_last()?)
             })
             .await;
         if let Err(e) = result {
