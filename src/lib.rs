@@ -6,6 +6,7 @@ pub mod charts;
 pub mod cli;
 pub mod export;
 pub mod import;
+pub mod lang;
 pub mod sample;
 pub mod store;
 pub mod web;

@@ -7,6 +7,10 @@
 //! Invariant: nothing here does IO; every text goes through the SVG
 //! backend, which escapes it.
 
+pub mod spec;
+
+pub use spec::{Chart, Kind};
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -38,6 +42,20 @@ pub enum Unit {
     Yuan,
     /// A count with thousands separators.
     Count,
+    /// A plain number (days, ratios): up to one decimal.
+    Number,
+}
+
+impl Unit {
+    /// The unit a query column declares (`%`, `元`, `户`, …).
+    pub fn from_column(unit: &str) -> Unit {
+        match unit {
+            "%" => Unit::Percent,
+            "元" | "万元" => Unit::Yuan,
+            "户" | "人" | "个" | "次" | "笔" => Unit::Count,
+            _ => Unit::Number,
+        }
+    }
 }
 
 /// Formats a number as Chinese readers expect: thousands separators,
@@ -45,7 +63,8 @@ pub enum Unit {
 pub fn format_number(v: f64, unit: Unit) -> String {
     match unit {
         Unit::Percent => format!("{}%", trim_zeros(format!("{v:.1}"))),
-        Unit::Yuan | Unit::Count => {
+        Unit::Number if v.abs() < 1.0e4 => trim_zeros(format!("{v:.1}")),
+        Unit::Yuan | Unit::Count | Unit::Number => {
             let a = v.abs();
             if a >= 1.0e8 {
                 format!("{}亿", trim_zeros(format!("{:.2}", v / 1.0e8)))
@@ -102,6 +121,36 @@ pub struct LineChart {
     pub series: Vec<Series>,
     pub width: u32,
     pub height: u32,
+}
+
+/// Draws any chart as SVG text. Until every kind has its own drawing, the
+/// other kinds are refused by name.
+pub fn render(chart: &Chart) -> anyhow::Result<String> {
+    match chart.kind {
+        Kind::Line => line_chart(&LineChart {
+            title: chart.title.clone(),
+            x_label: chart.x_label.clone(),
+            y_label: chart.y_label.clone(),
+            unit: chart.unit,
+            series: chart
+                .series
+                .iter()
+                .map(|s| Series {
+                    name: s.name.clone(),
+                    points: s
+                        .values
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, v)| v.map(|v| (chart.categories[i].label.parse::<f64>().unwrap_or(i as f64), v)))
+                        .collect(),
+                    reference: false,
+                })
+                .collect(),
+            width: chart.width,
+            height: chart.height,
+        }),
+        other => anyhow::bail!("chart kind {other:?} is not drawn yet"),
+    }
 }
 
 /// Draws a line chart as SVG text.
