@@ -33,6 +33,9 @@ pub enum Command {
         /// Queries folder (default: the queries built into the binary).
         #[arg(long, env = "JINGZHUN_QUERIES")]
         queries: Option<PathBuf>,
+        /// Dashboards folder (default: the dashboards built into the binary).
+        #[arg(long, env = "JINGZHUN_DASHBOARDS")]
+        dashboards: Option<PathBuf>,
         /// Sample-data folder used to build the default database.
         #[arg(long, default_value = "sample-data")]
         sample_data: PathBuf,
@@ -46,13 +49,16 @@ pub enum Command {
         #[arg(long, default_value_t = 5000, env = "JINGZHUN_ROW_CAP")]
         row_cap: usize,
     },
-    /// Check every canned query against the schema; exit non-zero on any problem.
+    /// Check every canned query against the schema and every dashboard
+    /// against the queries; exit non-zero on any problem.
     Check {
         /// Database to check against (default: an empty database with the current schema).
         #[arg(long)]
         db: Option<PathBuf>,
         #[arg(long)]
         queries: Option<PathBuf>,
+        #[arg(long)]
+        dashboards: Option<PathBuf>,
     },
     /// Run a canned query offline, with the same parameter checks as the server.
     Query {
@@ -145,7 +151,7 @@ fn init_tracing() {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, bind, queries, sample_data, workers, query_timeout_ms, row_cap } => {
+        Command::Serve { db, bind, queries, dashboards, sample_data, workers, query_timeout_ms, row_cap } => {
             let db = match db {
                 Some(db) => db,
                 None => {
@@ -161,7 +167,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 row_cap,
                 ..Default::default()
             };
-            let config = crate::web::ServeConfig { db, bind, queries, workers, limits };
+            let config = crate::web::ServeConfig { db, bind, queries, dashboards, workers, limits };
             actix_web::rt::System::new().block_on(async move {
                 let (server, addr) = crate::web::build(&config)?;
                 println!("Jingzhun listening on http://{addr}/");
@@ -170,7 +176,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Check { db, queries } => {
+        Command::Check { db, queries, dashboards } => {
             let catalog = match crate::catalog::Catalog::load(queries.as_deref()) {
                 Ok(c) => c,
                 Err(e) => {
@@ -182,12 +188,19 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Some(path) => crate::store::open_ro(path)?,
                 None => crate::store::open_memory()?,
             };
-            let problems = catalog.check(&conn);
+            let mut problems = catalog.check(&conn);
+            let boards = match crate::dashboards::Dashboards::load(dashboards.as_deref(), &catalog) {
+                Ok(b) => b.all.len(),
+                Err(e) => {
+                    problems.extend(format!("{e:#}").lines().map(String::from));
+                    0
+                }
+            };
             for p in &problems {
                 eprintln!("{p}");
             }
             if problems.is_empty() {
-                eprintln!("{} queries checked, no problems", catalog.queries.len());
+                eprintln!("{} queries and {boards} dashboards checked, no problems", catalog.queries.len());
                 Ok(ExitCode::SUCCESS)
             } else {
                 eprintln!("{} problem{} found", problems.len(), if problems.len() == 1 { "" } else { "s" });

@@ -4,6 +4,7 @@
 pub mod catalog;
 pub mod charts;
 pub mod cli;
+pub mod dashboards;
 pub mod export;
 pub mod import;
 pub mod lang;

@@ -153,6 +153,23 @@ pub fn render(chart: &Chart) -> anyhow::Result<String> {
     }
 }
 
+/// A one-sentence summary of what a chart shows.
+pub fn summary(chart: &Chart) -> String {
+    let Some(s) = chart.series.first() else { return String::new() };
+    let points: Vec<(usize, f64)> = s.values.iter().enumerate().filter_map(|(i, v)| v.map(|v| (i, v))).collect();
+    match (points.first(), points.last()) {
+        (Some(&(a, va)), Some(&(b, vb))) if a != b => format!(
+            "{}：{}{} → {}{}",
+            s.name,
+            chart.categories[a].label,
+            format_number(va, chart.unit),
+            chart.categories[b].label,
+            format_number(vb, chart.unit)
+        ),
+        _ => s.name.clone(),
+    }
+}
+
 /// Draws a line chart as SVG text.
 pub fn line_chart(spec: &LineChart) -> anyhow::Result<String> {
     let mut svg = String::new();

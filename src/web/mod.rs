@@ -2,7 +2,10 @@
 //! in one block, templates in one minijinja environment, DuckDB reached only
 //! through [`crate::store::Db::run`].
 
+mod dash;
+mod geo;
 mod pages;
+mod pdf;
 mod query;
 
 use std::net::{SocketAddr, TcpListener};
@@ -22,6 +25,8 @@ pub struct ServeConfig {
     pub bind: String,
     /// Queries folder; `None` uses the copy embedded in the binary.
     pub queries: Option<PathBuf>,
+    /// Dashboards folder; `None` uses the copy embedded in the binary.
+    pub dashboards: Option<PathBuf>,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
     pub limits: Limits,
@@ -52,6 +57,14 @@ impl Default for Limits {
 pub struct AppState {
     pub db: Db,
     pub catalog: Catalog,
+    pub dashboards: crate::dashboards::Dashboards,
+    /// War zones, townships and villages of the current data version.
+    pub geo: geo::GeoCache,
+    /// Dashboard views by dashboard, filters, language and data version.
+    pub views: std::sync::Mutex<lru::LruCache<String, std::sync::Arc<dash::DashView>>>,
+    /// Query results by query, bound parameters and data version: shared
+    /// by every dashboard that shows the same query.
+    pub results: std::sync::Mutex<lru::LruCache<String, std::sync::Arc<crate::catalog::ResultSet>>>,
     pub templates: Environment<'static>,
     pub limits: Limits,
     /// Changes with every import; part of every ETag.
@@ -74,6 +87,15 @@ pub struct Cached {
 pub const CACHE_ENTRIES: usize = 512;
 /// Bodies larger than this are not cached.
 pub const CACHE_MAX_BODY: usize = 256 * 1024;
+/// Dashboard views kept (each holds its charts and tables).
+pub const VIEW_ENTRIES: usize = 256;
+/// Query results kept for dashboards.
+pub const RESULT_ENTRIES: usize = 1024;
+
+fn nonzero(n: usize) -> std::num::NonZeroUsize {
+    std::num::NonZeroUsize::new(n).unwrap_or(std::num::NonZeroUsize::MIN)
+}
+
 /// Downloads streaming at once (each holds a database connection).
 pub const CONCURRENT_EXPORTS: usize = 2;
 
@@ -170,7 +192,7 @@ impl ResponseError for WebError {
 pub fn templates() -> anyhow::Result<Environment<'static>> {
     let mut env = Environment::new();
     env.add_template("base.html", include_str!("templates/base.html"))?;
-    env.add_template("overview.html", include_str!("templates/overview.html"))?;
+    env.add_template("dashboard.html", include_str!("templates/dashboard.html"))?;
     env.add_template("query.html", include_str!("templates/query.html"))?;
     env.add_filter("num", |v: f64| crate::charts::thousands(v.round() as i64));
     env.add_filter("pct", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Percent));
@@ -184,6 +206,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
     let workers = if config.workers == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) } else { config.workers };
     let db = Db::open(&config.db, (workers as u32).max(2) * 2)?;
     let catalog = Catalog::load(config.queries.as_deref())?;
+    let dashboards = crate::dashboards::Dashboards::load(config.dashboards.as_deref(), &catalog)?;
     let problems = db_check(&db, &catalog)?;
     if !problems.is_empty() {
         anyhow::bail!("the query catalog has problems:\n{}", problems.join("\n"));
@@ -192,6 +215,10 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
     let state = web::Data::new(AppState {
         db,
         catalog,
+        dashboards,
+        geo: geo::GeoCache::default(),
+        views: std::sync::Mutex::new(lru::LruCache::new(nonzero(VIEW_ENTRIES))),
+        results: std::sync::Mutex::new(lru::LruCache::new(nonzero(RESULT_ENTRIES))),
         templates: templates()?,
         limits: config.limits,
         data_version: std::sync::atomic::AtomicU64::new(version as u64),
@@ -205,8 +232,12 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .app_data(state.clone())
             .wrap(middleware::Compress::default())
             .wrap(tracing_actix())
-            .route("/", web::get().to(pages::overview))
+            .route("/", web::get().to(dash::home))
             .route("/healthz", web::get().to(pages::healthz))
+            .route("/static/{file}", web::get().to(pages::asset))
+            .route("/d/{name}", web::get().to(dash::dashboard))
+            .route("/d/{name}/{file}", web::get().to(dash::panel))
+            .route("/{unit:zone|township|village}/{id}", web::get().to(dash::unit))
             .route("/q/{name}", web::get().to(query::query))
             .default_service(web::to(|| async { WebError::NotFound.error_response() }))
     })

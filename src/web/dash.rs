@@ -1,0 +1,614 @@
+//! Dashboards on the web: `/d/<name>` (the page), `/d/<name>/<panel>.svg`
+//! (and `.png`, `.csv`, `.xlsx`), `/d/<name>.pdf`, and the unit pages
+//! `/zone/<id>`, `/township/<id>`, `/village/<id>`, which are dashboards
+//! whose `unit` filter comes from the path. Filters live in the URL, so
+//! every view is a link; a view is computed once per data version, filter
+//! values and language, and every rendering (page, chart, table, PDF) is
+//! drawn from that one view.
+
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use minijinja::{context, Value};
+use serde::Serialize;
+
+use super::geo::Geo;
+use super::{State, WebError};
+use crate::catalog::params::{read_all, Bound, ParamMeta, ParamType};
+use crate::catalog::{run_query, ResultSet};
+use crate::dashboards::view::{build_panel, PanelView};
+use crate::dashboards::{toml_text, Dashboard, UnitKind};
+use crate::lang::Lang;
+
+/// Query-string keys that belong to the page, not to the filters.
+const PAGE_KEYS: &[&str] = &["lang"];
+
+/// Everything a dashboard shows for one set of filter values.
+pub struct DashView {
+    pub name: String,
+    pub title: String,
+    pub description: String,
+    pub lang: Lang,
+    /// The page's own path: `/d/overview`, `/zone/2`.
+    pub path: String,
+    /// The filter values given in the URL, as `name=value` text.
+    pub given: Vec<(String, String)>,
+    pub filters: Vec<FilterField>,
+    pub crumbs: Vec<Crumb>,
+    pub panels: Vec<PanelView>,
+    /// For the PDF's subtitle: "年度: 2017".
+    pub filter_summary: Vec<String>,
+    pub data_version: u64,
+}
+
+#[derive(Serialize, Clone)]
+pub struct FilterField {
+    pub name: String,
+    pub label: String,
+    /// `select`, `number`, `date` or `text`.
+    pub kind: &'static str,
+    pub value: String,
+    pub optional: bool,
+    pub options: Vec<(String, String)>,
+}
+
+#[derive(Serialize, Clone)]
+pub struct Crumb {
+    pub label: String,
+    pub href: String,
+}
+
+/// Which dashboard a request asks for.
+pub enum Target {
+    Named(String),
+    Unit(UnitKind, String),
+}
+
+/// The language of a request: `?lang=` first, then the remembered cookie.
+pub fn request_lang(req: &HttpRequest, given: &[(String, String)]) -> Lang {
+    given
+        .iter()
+        .find(|(k, _)| k == "lang")
+        .and_then(|(_, v)| Lang::parse(v))
+        .or_else(|| req.cookie("lang").and_then(|c| Lang::parse(c.value())))
+        .unwrap_or_default()
+}
+
+/// A response that remembers an explicit `?lang=` choice in a cookie.
+pub fn remember_lang(mut resp: HttpResponse, given: &[(String, String)]) -> HttpResponse {
+    if let Some(lang) = given.iter().find(|(k, _)| k == "lang").and_then(|(_, v)| Lang::parse(v)) {
+        let cookie = actix_web::cookie::Cookie::build("lang", lang.code())
+            .path("/")
+            .max_age(actix_web::cookie::time::Duration::days(365))
+            .same_site(actix_web::cookie::SameSite::Lax)
+            .http_only(true)
+            .finish();
+        let _ = resp.add_cookie(&cookie);
+    }
+    resp
+}
+
+pub fn parse_query_string(req: &HttpRequest) -> Result<Vec<(String, String)>, WebError> {
+    serde_urlencoded::from_str(req.query_string())
+        .map_err(|e| WebError::BadRequest(vec![format!("the query string is malformed: {e}; expected name=value pairs")]))
+}
+
+fn dashboard_for<'a>(state: &'a State, target: &Target) -> Result<&'a Dashboard, WebError> {
+    match target {
+        Target::Named(n) => state.dashboards.get(n).ok_or(WebError::NotFound),
+        Target::Unit(kind, _) => state.dashboards.for_unit(*kind).ok_or(WebError::NotFound),
+    }
+}
+
+/// Reads the filters, runs the panels' queries (through the result cache)
+/// and builds the view; cached per data version, filters and language.
+pub async fn view(state: &State, target: Target, given: &[(String, String)], lang: Lang) -> Result<Arc<DashView>, WebError> {
+    let d = dashboard_for(state, &target)?.clone();
+    let version = state.data_version();
+    let geo = state.geo.get(&state.db, version).await?;
+    let metas = state.dashboards.filters.get(&d.name).cloned().unwrap_or_default();
+
+    // The filter values: from the path for a unit page, else from the URL.
+    let mut problems = Vec::new();
+    let mut values: Vec<(String, String)> = Vec::new();
+    for (k, v) in given {
+        if PAGE_KEYS.contains(&k.as_str()) {
+            continue;
+        }
+        if !metas.contains_key(k) {
+            let known: Vec<&str> = metas.keys().map(String::as_str).collect();
+            problems.push(format!(
+                "parameter {k}: is unknown, expected {}",
+                if known.is_empty() { "no parameters on this page".to_string() } else { format!("one of {}", known.join(", ")) }
+            ));
+        } else if d.unit.is_some_and(|u| u.name() == k) {
+            problems.push(format!("parameter {k}: comes from the page's path, expected it not to be given again"));
+        } else if !v.trim().is_empty() {
+            values.push((k.clone(), v.clone()));
+        }
+    }
+    let path = match &target {
+        Target::Named(n) => format!("/d/{n}"),
+        Target::Unit(kind, id) => {
+            if geo.get(*kind, id).is_none() {
+                return Err(WebError::NotFound);
+            }
+            values.push((kind.name().to_string(), id.clone()));
+            format!("/{}/{}", kind.name(), id)
+        }
+    };
+    let mut bound: Vec<(String, Bound)> = Vec::new();
+    for (name, meta) in &metas {
+        let raw = values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        match meta.read(name, raw) {
+            Ok(b) => {
+                if let Some(kind) = unit_of(meta.ty) {
+                    if b != Bound::Null && geo.get(kind, &b.text()).is_none() {
+                        problems.push(format!("parameter {name}: found \"{}\", expected the code of a {} that exists", b.text(), kind.name()));
+                    }
+                }
+                bound.push((name.clone(), b));
+            }
+            Err(e) => problems.push(e.to_string()),
+        }
+    }
+    if !problems.is_empty() {
+        return Err(WebError::BadRequest(problems));
+    }
+
+    let key = {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        (&d.name, &path, lang.code(), version).hash(&mut h);
+        for (k, b) in &bound {
+            (k, b.text(), *b == Bound::Null).hash(&mut h);
+        }
+        format!("view-{:016x}", h.finish())
+    };
+    if let Some(v) = state.views.lock().ok().and_then(|mut c| c.get(&key).cloned()) {
+        return Ok(v);
+    }
+
+    // Each panel's query gets the fixed values of its panel and the
+    // dashboard's filter values for the parameters it declares.
+    let mut jobs = Vec::new();
+    for p in &d.panels {
+        let q = state.catalog.get(&p.query).cloned().ok_or_else(|| anyhow::anyhow!("query {} is missing", p.query))?;
+        let mut args: Vec<(String, String)> = p.params.iter().map(|(k, v)| (k.clone(), toml_text(v))).collect();
+        for (k, b) in &bound {
+            if *b != Bound::Null && q.meta.params.contains_key(k) && !p.params.contains_key(k) {
+                args.push((k.clone(), b.text()));
+            }
+        }
+        let qb = read_all(&q.meta.params, &args, &[]).map_err(|errs| WebError::BadRequest(errs.iter().map(|e| e.to_string()).collect()))?;
+        jobs.push((q, qb));
+    }
+    let results = results(state, &jobs, version).await?;
+
+    let given_text: Vec<(String, String)> =
+        values.iter().filter(|(k, _)| !d.unit.is_some_and(|u| u.name() == k)).cloned().collect();
+    let filter_fields = fields(&metas, &bound, &geo, lang, d.unit);
+    let crumbs = crumbs(&geo, &target, &bound, &metas, lang);
+    let filter_summary = filter_fields
+        .iter()
+        .filter(|f| !f.value.is_empty())
+        .map(|f| {
+            let shown = f.options.iter().find(|o| o.0 == f.value).map(|o| o.1.clone()).unwrap_or_else(|| f.value.clone());
+            format!("{}: {}", f.label, shown)
+        })
+        .chain(target_summary(&geo, &target, lang))
+        .collect();
+    let title = match &target {
+        Target::Unit(kind, id) => {
+            let name = geo.get(*kind, id).map(|u| u.name.clone()).unwrap_or_default();
+            format!("{name} · {}", lang.pick(&d.title, &d.title_en))
+        }
+        Target::Named(_) => lang.pick(&d.title, &d.title_en).to_string(),
+    };
+    let catalog_panels: Vec<_> = d.panels.clone();
+    let dname = d.name.clone();
+    let page_path = path.clone();
+    let page_given = given_text.clone();
+    let geo2 = geo.clone();
+    // Drawing is CPU work: off the async workers.
+    let panels = web::block(move || -> anyhow::Result<Vec<PanelView>> {
+        catalog_panels
+            .iter()
+            .zip(jobs.iter().zip(results.iter()))
+            .map(|(p, ((q, _), rs))| {
+                let link = |id: &str| -> Option<String> {
+                    let dr = p.drill.as_ref()?;
+                    if let Some(kind) = dr.to {
+                        return geo2.get(kind, id).map(|u| format!("/{}/{}", kind.name(), urlencode(&u.id)));
+                    }
+                    let f = dr.filter.as_ref()?;
+                    let mut qs: Vec<(String, String)> = page_given.iter().filter(|(k, _)| k != f).cloned().collect();
+                    qs.push((f.clone(), id.to_string()));
+                    Some(format!("{page_path}?{}", serde_urlencoded::to_string(&qs).ok()?))
+                };
+                build_panel(p, q, rs, lang, &link).map_err(|e| e.context(format!("dashboards/{dname}.toml: panel {}", p.id)))
+            })
+            .collect()
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!("drawing was cancelled: {e}"))??;
+
+    let view = Arc::new(DashView {
+        name: d.name.clone(),
+        title,
+        description: lang.pick(&d.description, &d.description_en).to_string(),
+        lang,
+        path,
+        given: given_text,
+        filters: filter_fields,
+        crumbs,
+        panels,
+        filter_summary,
+        data_version: version,
+    });
+    if let Ok(mut c) = state.views.lock() {
+        c.put(key, view.clone());
+    }
+    Ok(view)
+}
+
+fn unit_of(ty: ParamType) -> Option<UnitKind> {
+    match ty {
+        ParamType::Zone => Some(UnitKind::Zone),
+        ParamType::Township => Some(UnitKind::Township),
+        ParamType::Village => Some(UnitKind::Village),
+        _ => None,
+    }
+}
+
+/// Runs the panels' queries, each result kept per data version so that
+/// dashboards sharing a query (and repeated views) run it once.
+async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bound)>)], version: u64) -> Result<Vec<Arc<ResultSet>>, WebError> {
+    let keys: Vec<String> = jobs
+        .iter()
+        .map(|(q, b)| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            (&q.name, version).hash(&mut h);
+            for (k, v) in b {
+                (k, v.text(), *v == Bound::Null).hash(&mut h);
+            }
+            format!("rs-{}-{:016x}", q.name, h.finish())
+        })
+        .collect();
+    let mut out: Vec<Option<Arc<ResultSet>>> = match state.results.lock() {
+        Ok(mut c) => keys.iter().map(|k| c.get(k).cloned()).collect(),
+        Err(_) => vec![None; keys.len()],
+    };
+    let missing: Vec<(usize, crate::catalog::Query, Vec<(String, Bound)>)> =
+        out.iter().enumerate().filter(|(_, r)| r.is_none()).map(|(i, _)| (i, jobs[i].0.clone(), jobs[i].1.clone())).collect();
+    if !missing.is_empty() {
+        let cap = state.limits.row_cap;
+        let ran = state
+            .db
+            .run_limited(state.limits.query_timeout, move |conn| {
+                missing
+                    .iter()
+                    .map(|(i, q, b)| run_query(conn, q, b, Some(cap)).map(|o| (*i, Arc::new(o.rs))))
+                    .collect::<anyhow::Result<Vec<_>>>()
+            })
+            .await?;
+        if let Ok(mut c) = state.results.lock() {
+            for (i, rs) in &ran {
+                c.put(keys[*i].clone(), rs.clone());
+            }
+        }
+        for (i, rs) in ran {
+            out[i] = Some(rs);
+        }
+    }
+    Ok(out.into_iter().map(|r| r.unwrap_or_default()).collect())
+}
+
+fn fields(metas: &indexmap::IndexMap<String, ParamMeta>, bound: &[(String, Bound)], geo: &Geo, lang: Lang, unit: Option<UnitKind>) -> Vec<FilterField> {
+    let value_of = |n: &str| bound.iter().find(|(k, _)| k == n).map(|(_, b)| if *b == Bound::Null { String::new() } else { b.text() }).unwrap_or_default();
+    let zone = bound.iter().find(|(k, b)| *b != Bound::Null && metas.get(k).is_some_and(|m| m.ty == ParamType::Zone)).map(|(_, b)| b.text());
+    let township =
+        bound.iter().find(|(k, b)| *b != Bound::Null && metas.get(k).is_some_and(|m| m.ty == ParamType::Township)).map(|(_, b)| b.text());
+    metas
+        .iter()
+        .filter(|(name, _)| !unit.is_some_and(|u| u.name() == name.as_str()))
+        .map(|(name, m)| {
+            let units = |kind: UnitKind| -> Vec<(String, String)> {
+                let (z, t) = match kind {
+                    UnitKind::Zone => (None, None),
+                    UnitKind::Township => (zone.as_deref(), None),
+                    UnitKind::Village => (zone.as_deref(), township.as_deref()),
+                };
+                geo.list(kind, z, t).into_iter().take(2000).map(|u| (u.id.clone(), u.name.clone())).collect()
+            };
+            let (kind, options): (&'static str, Vec<(String, String)>) = match m.ty {
+                ParamType::Zone => ("select", units(UnitKind::Zone)),
+                ParamType::Township => ("select", units(UnitKind::Township)),
+                ParamType::Village => ("select", units(UnitKind::Village)),
+                ParamType::Year => match (m.min, m.max) {
+                    (Some(a), Some(b)) if b >= a && b - a <= 100.0 => {
+                        ("select", (a as i64..=b as i64).rev().map(|y| (y.to_string(), y.to_string())).collect())
+                    }
+                    _ => ("number", vec![]),
+                },
+                ParamType::Enum => ("select", m.options.iter().map(|o| (o.clone(), o.clone())).collect()),
+                ParamType::Integer | ParamType::Decimal => ("number", vec![]),
+                ParamType::Date => ("date", vec![]),
+                ParamType::Text => ("text", vec![]),
+            };
+            FilterField {
+                name: name.clone(),
+                label: lang.pick(&m.zh, &m.en).to_string(),
+                kind,
+                value: value_of(name),
+                optional: m.optional,
+                options,
+            }
+        })
+        .collect()
+}
+
+/// Banner → zone → township → village, from the page's unit or filters.
+fn crumbs(geo: &Geo, target: &Target, bound: &[(String, Bound)], metas: &indexmap::IndexMap<String, ParamMeta>, lang: Lang) -> Vec<Crumb> {
+    let mut out = vec![Crumb { label: lang.pick("全旗", "Whole banner").to_string(), href: "/".into() }];
+    let deepest = match target {
+        Target::Unit(kind, id) => Some((*kind, id.clone())),
+        Target::Named(_) => [UnitKind::Village, UnitKind::Township, UnitKind::Zone].into_iter().find_map(|kind| {
+            bound
+                .iter()
+                .find(|(k, b)| *b != Bound::Null && metas.get(k).is_some_and(|m| m.ty == kind.param_type()))
+                .map(|(_, b)| (kind, b.text()))
+        }),
+    };
+    if let Some((kind, id)) = deepest {
+        for u in geo.lineage(kind, &id) {
+            out.push(Crumb { label: u.name.clone(), href: format!("/{}/{}", u.kind.name(), urlencode(&u.id)) });
+        }
+    }
+    out
+}
+
+fn target_summary(geo: &Geo, target: &Target, lang: Lang) -> Option<String> {
+    let Target::Unit(kind, id) = target else { return None };
+    let names: Vec<String> = geo.lineage(*kind, id).iter().map(|u| u.name.clone()).collect();
+    Some(format!("{}: {}", lang.pick("范围", "Scope"), names.join(" / ")))
+}
+
+fn urlencode(s: &str) -> String {
+    serde_urlencoded::to_string([("", s)]).map(|t| t.trim_start_matches('=').to_string()).unwrap_or_default()
+}
+
+/// The chrome's own words (everything else comes from query and dashboard
+/// metadata).
+pub fn words(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static str> {
+    let pairs: &[(&str, &str, &str)] = &[
+        ("brand", "精准", "Jingzhun"),
+        ("tagline", "精准扶贫数据平台", "Precision poverty-alleviation data"),
+        ("apply", "应用筛选", "Apply filters"),
+        ("all", "全部", "All"),
+        ("table", "数据表", "Data table"),
+        ("download", "下载", "Download"),
+        ("pdf", "整页 PDF", "Whole page as PDF"),
+        ("other_lang", "English", "中文"),
+        ("other_lang_code", "en", "zh"),
+        ("dashboards", "看板", "Dashboards"),
+        ("queries", "查询", "Queries"),
+        ("footer", "数据来自本旗建档立卡系统导入", "Data imported from the banner's registration system"),
+        ("data_version", "数据版本", "Data version"),
+        ("filters", "筛选", "Filters"),
+        ("breadcrumbs", "位置", "You are here"),
+        ("home", "首页", "Home"),
+        ("rows", "行", "rows"),
+    ];
+    pairs.iter().map(|(k, zh, en)| (*k, if lang == Lang::En { *en } else { *zh })).collect()
+}
+
+/// The query string of the page's filters (and language), for links.
+fn suffix(v: &DashView, with_lang: bool) -> String {
+    let mut qs = v.given.clone();
+    if with_lang && v.lang == Lang::En {
+        qs.push(("lang".into(), "en".into()));
+    }
+    if qs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", serde_urlencoded::to_string(&qs).unwrap_or_default())
+    }
+}
+
+fn etag(v: &DashView, what: &str) -> String {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    (&v.path, &v.given, v.lang.code(), what).hash(&mut h);
+    format!("\"{:016x}-{}\"", h.finish(), v.data_version)
+}
+
+#[derive(Serialize)]
+struct PanelCtx<'a> {
+    id: &'a str,
+    title: &'a str,
+    width: u8,
+    svg: Value,
+    summary: &'a str,
+    head: &'a [String],
+    numeric: &'a [bool],
+    rows: &'a [Vec<String>],
+}
+
+/// Renders the page of a view.
+pub fn page_html(state: &State, v: &DashView) -> Result<String, WebError> {
+    let panels: Vec<PanelCtx> = v
+        .panels
+        .iter()
+        .map(|p| PanelCtx {
+            id: &p.id,
+            title: &p.title,
+            width: p.width,
+            svg: Value::from_safe_string(p.svg.clone()),
+            summary: &p.summary,
+            head: &p.head,
+            numeric: &p.numeric,
+            rows: &p.rows,
+        })
+        .collect();
+    let nav: Vec<(String, String)> = state
+        .dashboards
+        .listed()
+        .iter()
+        .map(|d| (format!("/d/{}", d.name), v.lang.pick(&d.title, &d.title_en).to_string()))
+        .collect();
+    let mut toggle = v.given.clone();
+    toggle.push(("lang".into(), if v.lang == Lang::En { "zh".into() } else { "en".into() }));
+    let tmpl = state.templates.get_template("dashboard.html")?;
+    Ok(tmpl.render(context! {
+        t => words(v.lang),
+        lang => v.lang.code(),
+        title => v.title,
+        description => v.description,
+        path => v.path,
+        downloads => format!("/d/{}", v.name),
+        suffix => suffix(v, false),
+        unit_suffix => unit_suffix(v),
+        filters => v.filters,
+        crumbs => v.crumbs,
+        panels => panels,
+        nav => nav,
+        current => format!("/d/{}", v.name),
+        toggle => format!("{}?{}", v.path, serde_urlencoded::to_string(&toggle).unwrap_or_default()),
+        data_version => v.data_version,
+    })?)
+}
+
+/// Download links of a unit page carry its unit as a filter.
+fn unit_suffix(v: &DashView) -> String {
+    let mut qs = v.given.clone();
+    if let Some(rest) = v.path.strip_prefix('/') {
+        if let Some((kind, id)) = rest.split_once('/') {
+            if UnitKind::parse(kind).is_some() {
+                qs.push((kind.to_string(), id.to_string()));
+            }
+        }
+    }
+    if qs.is_empty() {
+        String::new()
+    } else {
+        format!("?{}", serde_urlencoded::to_string(&qs).unwrap_or_default())
+    }
+}
+
+async fn respond_page(state: State, req: HttpRequest, target: Target) -> Result<HttpResponse, WebError> {
+    let given = parse_query_string(&req)?;
+    let lang = request_lang(&req, &given);
+    let v = view(&state, target, &given, lang).await?;
+    let tag = etag(&v, "html");
+    if super::not_modified(&req, &tag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+    }
+    let html = page_html(&state, &v)?;
+    let resp = HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html);
+    Ok(remember_lang(super::tagged(resp, &tag)?, &given))
+}
+
+/// `/` is the overview dashboard.
+pub async fn home(state: State, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    let name = match state.dashboards.get("overview") {
+        Some(_) => "overview".to_string(),
+        None => state.dashboards.listed().first().map(|d| d.name.clone()).ok_or(WebError::NotFound)?,
+    };
+    respond_page(state, req, Target::Named(name)).await
+}
+
+/// `/d/<name>` and `/d/<name>.pdf`.
+pub async fn dashboard(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, WebError> {
+    let name = path.into_inner();
+    if let Some(base) = name.strip_suffix(".pdf") {
+        return super::pdf::dashboard_pdf(state, req, Target::Named(base.to_string())).await;
+    }
+    respond_page(state, req, Target::Named(name)).await
+}
+
+/// `/zone/<id>`, `/township/<id>`, `/village/<id>`.
+pub async fn unit(state: State, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, WebError> {
+    let (kind, id) = path.into_inner();
+    let kind = UnitKind::parse(&kind).ok_or(WebError::NotFound)?;
+    respond_page(state, req, Target::Unit(kind, id)).await
+}
+
+/// `/d/<name>/<panel>.svg|png|csv|xlsx`.
+pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, WebError> {
+    let (name, file) = path.into_inner();
+    let (panel_id, ext) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
+    if !matches!(ext, "svg" | "png" | "csv" | "xlsx") {
+        return Err(WebError::NotFound);
+    }
+    let d = state.dashboards.get(&name).ok_or(WebError::NotFound)?;
+    if !d.panels.iter().any(|p| p.id == panel_id) {
+        return Err(WebError::NotFound);
+    }
+    let mut given = parse_query_string(&req)?;
+    let lang = request_lang(&req, &given);
+    // A unit page's panel: its unit comes as a filter here.
+    let target = match d.unit {
+        Some(kind) => {
+            let id = given
+                .iter()
+                .position(|(k, _)| k == kind.name())
+                .map(|i| given.remove(i).1)
+                .ok_or_else(|| WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())]))?;
+            Target::Unit(kind, id)
+        }
+        None => Target::Named(name.clone()),
+    };
+    let v = view(&state, target, &given, lang).await?;
+    let p = v.panels.iter().find(|p| p.id == panel_id).ok_or(WebError::NotFound)?;
+    let tag = etag(&v, &file);
+    if super::not_modified(&req, &tag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+    }
+    let base = crate::export::file_name(&p.title, &v.filter_summary, ext);
+    let resp = match ext {
+        "svg" => HttpResponse::Ok().content_type("image/svg+xml; charset=utf-8").body(standalone_svg(&p.svg)),
+        "png" => super::pdf::panel_png(&state, p).await?,
+        "csv" | "xlsx" => {
+            let q = state.catalog.get(&d.panels.iter().find(|x| x.id == panel_id).map(|x| x.query.clone()).unwrap_or_default()).cloned();
+            let meta = q.map(|q| q.meta.columns).unwrap_or_default();
+            let columns = crate::export::ExportColumn::for_result(&p.data.columns, &meta);
+            let kind = if ext == "csv" {
+                crate::export::ExportKind::Csv { bom: true }
+            } else {
+                crate::export::ExportKind::Xlsx { title: p.title.clone() }
+            };
+            let data = p.data.clone();
+            let bytes = web::block(move || -> anyhow::Result<Vec<u8>> {
+                let mut out = crate::export::Export::new(&kind, &columns, Vec::new())?;
+                for r in &data.rows {
+                    out.write_row(r)?;
+                }
+                out.finish()
+            })
+            .await
+            .map_err(|e| anyhow::anyhow!("export was cancelled: {e}"))??;
+            let mime = if ext == "csv" { "text/csv; charset=utf-8" } else { "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" };
+            HttpResponse::Ok()
+                .content_type(mime)
+                .insert_header((header::CONTENT_DISPOSITION, crate::export::content_disposition(&base)))
+                .body(bytes)
+        }
+        _ => return Err(WebError::NotFound),
+    };
+    let mut resp = super::tagged(resp, &tag)?;
+    if ext == "svg" || ext == "png" {
+        resp.headers_mut().insert(
+            header::CONTENT_DISPOSITION,
+            header::HeaderValue::from_str(&crate::export::content_disposition(&base).replace("attachment", "inline"))
+                .map_err(anyhow::Error::from)?,
+        );
+    }
+    Ok(resp)
+}
+
+/// A chart as a file of its own: with the XML declaration and namespace.
+pub fn standalone_svg(svg: &str) -> String {
+    let body = if svg.contains("xmlns=") { svg.to_string() } else { svg.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1) };
+    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}")
+}
