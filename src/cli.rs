@@ -76,6 +76,27 @@ pub enum Command {
         #[arg(long)]
         queries: Option<PathBuf>,
     },
+    /// Draw a dashboard as PDF, or one of its panels as SVG or PNG, offline.
+    Render {
+        /// `dashboard` (PDF) or `dashboard/panel` (SVG, PNG).
+        what: String,
+        #[arg(long)]
+        db: PathBuf,
+        #[arg(long, value_enum)]
+        format: RenderFormatArg,
+        /// A filter, as name=value (repeatable); a unit page takes its unit, e.g. -p village=150526100001.
+        #[arg(short = 'p', long = "param")]
+        params: Vec<String>,
+        /// zh (default) or en.
+        #[arg(long, default_value = "zh")]
+        lang: String,
+        #[arg(short = 'o', long)]
+        out: PathBuf,
+        #[arg(long)]
+        queries: Option<PathBuf>,
+        #[arg(long)]
+        dashboards: Option<PathBuf>,
+    },
     /// Write deterministic sample data, one CSV per table.
     Sample {
         #[arg(long)]
@@ -113,6 +134,13 @@ pub enum Command {
         format: Format,
         sql: String,
     },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+pub enum RenderFormatArg {
+    Svg,
+    Png,
+    Pdf,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -208,6 +236,27 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
         }
         Command::Query { name, db, params, format, out, queries } => run_query_command(&name, &db, &params, format, out.as_deref(), queries.as_deref()),
+        Command::Render { what, db, format, params, lang, out, queries, dashboards } => {
+            let lang = crate::lang::Lang::parse(&lang).ok_or_else(|| anyhow::anyhow!("--lang: found \"{lang}\", expected zh or en"))?;
+            let params = params
+                .iter()
+                .map(|p| p.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                .collect::<Option<Vec<_>>>()
+                .ok_or_else(|| anyhow::anyhow!("-p: expected name=value"))?;
+            let format = match format {
+                RenderFormatArg::Svg => crate::web::dash::RenderFormat::Svg,
+                RenderFormatArg::Png => crate::web::dash::RenderFormat::Png,
+                RenderFormatArg::Pdf => crate::web::dash::RenderFormat::Pdf,
+            };
+            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, workers: 1, limits: Default::default() };
+            let bytes = actix_web::rt::System::new().block_on(async move {
+                let state = crate::web::app_state(&config, 1)?;
+                crate::web::dash::render_offline(&state, &what, &params, lang, format).await
+            })?;
+            std::fs::write(&out, &bytes).with_context(|| format!("cannot write {}", out.display()))?;
+            eprintln!("wrote {} ({} bytes)", out.display(), bytes.len());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Sample { out, scale, seed } => {
             let started = std::time::Instant::now();
             let summary = crate::sample::generate(&out, &crate::sample::SampleOptions { scale, seed })?;

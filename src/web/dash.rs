@@ -41,6 +41,8 @@ pub struct DashView {
     /// For the PDF's subtitle: "年度: 2017".
     pub filter_summary: Vec<String>,
     pub data_version: u64,
+    /// When the data was last imported.
+    pub data_date: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -201,7 +203,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         .collect();
     let title = match &target {
         Target::Unit(kind, id) => {
-            let name = geo.get(*kind, id).map(|u| u.name.clone()).unwrap_or_default();
+            let name = geo.get(*kind, id).map(|u| u.label(lang).to_string()).unwrap_or_default();
             format!("{name} · {}", lang.pick(&d.title, &d.title_en))
         }
         Target::Named(_) => lang.pick(&d.title, &d.title_en).to_string(),
@@ -246,6 +248,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         panels,
         filter_summary,
         data_version: version,
+        data_date: geo.data_date.clone(),
     });
     if let Ok(mut c) = state.views.lock() {
         c.put(key, view.clone());
@@ -320,7 +323,7 @@ fn fields(metas: &indexmap::IndexMap<String, ParamMeta>, bound: &[(String, Bound
                     UnitKind::Township => (zone.as_deref(), None),
                     UnitKind::Village => (zone.as_deref(), township.as_deref()),
                 };
-                geo.list(kind, z, t).into_iter().take(2000).map(|u| (u.id.clone(), u.name.clone())).collect()
+                geo.list(kind, z, t).into_iter().take(2000).map(|u| (u.id.clone(), u.label(lang).to_string())).collect()
             };
             let (kind, options): (&'static str, Vec<(String, String)>) = match m.ty {
                 ParamType::Zone => ("select", units(UnitKind::Zone)),
@@ -363,7 +366,7 @@ fn crumbs(geo: &Geo, target: &Target, bound: &[(String, Bound)], metas: &indexma
     };
     if let Some((kind, id)) = deepest {
         for u in geo.lineage(kind, &id) {
-            out.push(Crumb { label: u.name.clone(), href: format!("/{}/{}", u.kind.name(), urlencode(&u.id)) });
+            out.push(Crumb { label: u.label(lang).to_string(), href: format!("/{}/{}", u.kind.name(), urlencode(&u.id)) });
         }
     }
     out
@@ -371,7 +374,7 @@ fn crumbs(geo: &Geo, target: &Target, bound: &[(String, Bound)], metas: &indexma
 
 fn target_summary(geo: &Geo, target: &Target, lang: Lang) -> Option<String> {
     let Target::Unit(kind, id) = target else { return None };
-    let names: Vec<String> = geo.lineage(*kind, id).iter().map(|u| u.name.clone()).collect();
+    let names: Vec<String> = geo.lineage(*kind, id).iter().map(|u| u.label(lang).to_string()).collect();
     Some(format!("{}: {}", lang.pick("范围", "Scope"), names.join(" / ")))
 }
 
@@ -522,7 +525,7 @@ pub async fn home(state: State, req: HttpRequest) -> Result<HttpResponse, WebErr
 pub async fn dashboard(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, WebError> {
     let name = path.into_inner();
     if let Some(base) = name.strip_suffix(".pdf") {
-        return super::pdf::dashboard_pdf(state, req, Target::Named(base.to_string())).await;
+        return pdf_response(state, req, base).await;
     }
     respond_page(state, req, Target::Named(name)).await
 }
@@ -568,7 +571,10 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
     let base = crate::export::file_name(&p.title, &v.filter_summary, ext);
     let resp = match ext {
         "svg" => HttpResponse::Ok().content_type("image/svg+xml; charset=utf-8").body(standalone_svg(&p.svg)),
-        "png" => super::pdf::panel_png(&state, p).await?,
+        "png" => {
+            let bytes = super::pdf::panel_png(&state, p).await?;
+            HttpResponse::Ok().content_type("image/png").body(bytes)
+        }
         "csv" | "xlsx" => {
             let q = state.catalog.get(&d.panels.iter().find(|x| x.id == panel_id).map(|x| x.query.clone()).unwrap_or_default()).cloned();
             let meta = q.map(|q| q.meta.columns).unwrap_or_default();
@@ -611,4 +617,94 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
 pub fn standalone_svg(svg: &str) -> String {
     let body = if svg.contains("xmlns=") { svg.to_string() } else { svg.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1) };
     format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}")
+}
+
+/// `/d/<name>.pdf`: the whole dashboard as a print-ready A4 document.
+async fn pdf_response(state: State, req: HttpRequest, name: &str) -> Result<HttpResponse, WebError> {
+    let d = state.dashboards.get(name).ok_or(WebError::NotFound)?;
+    let mut given = parse_query_string(&req)?;
+    let lang = request_lang(&req, &given);
+    let target = match d.unit {
+        Some(kind) => {
+            let id = given
+                .iter()
+                .position(|(k, _)| k == kind.name())
+                .map(|i| given.remove(i).1)
+                .ok_or_else(|| WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())]))?;
+            Target::Unit(kind, id)
+        }
+        None => Target::Named(name.to_string()),
+    };
+    let v = view(&state, target, &given, lang).await?;
+    let tag = etag(&v, "pdf");
+    if super::not_modified(&req, &tag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+    }
+    let bytes = super::pdf::dashboard_pdf(&state, v.clone()).await?;
+    let file = crate::export::file_name(&v.title, &v.filter_summary, "pdf");
+    let resp = HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((header::CONTENT_DISPOSITION, crate::export::content_disposition(&file)))
+        .body(bytes);
+    super::tagged(resp, &tag)
+}
+
+/// What `jingzhun render` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RenderFormat {
+    Svg,
+    Png,
+    Pdf,
+}
+
+/// Renders a dashboard (`name`) or one panel (`name/panel`) offline, by the
+/// same code as the server: `params` are the URL's filters (a unit
+/// dashboard's unit among them).
+pub async fn render_offline(state: &State, what: &str, params: &[(String, String)], lang: Lang, format: RenderFormat) -> anyhow::Result<Vec<u8>> {
+    let (name, panel) = match what.split_once('/') {
+        Some((n, p)) => (n, Some(p)),
+        None => (what, None),
+    };
+    let d = state.dashboards.get(name).ok_or_else(|| {
+        let known: Vec<&str> = state.dashboards.all.keys().map(String::as_str).collect();
+        anyhow::anyhow!("dashboard {name} does not exist, expected one of {}", known.join(", "))
+    })?;
+    let mut given = params.to_vec();
+    let target = match d.unit {
+        Some(kind) => {
+            let id = given
+                .iter()
+                .position(|(k, _)| k == kind.name())
+                .map(|i| given.remove(i).1)
+                .ok_or_else(|| anyhow::anyhow!("dashboard {name} is a {} page: give -p {}=<code>", kind.name(), kind.name()))?;
+            Target::Unit(kind, id)
+        }
+        None => Target::Named(name.to_string()),
+    };
+    let v = view(state, target, &given, lang).await.map_err(web_error)?;
+    match (panel, format) {
+        (None, RenderFormat::Pdf) => super::pdf::dashboard_pdf(state, v).await.map_err(web_error),
+        (None, _) => anyhow::bail!("a whole dashboard renders only as PDF; name a panel (dashboard/panel) for SVG or PNG"),
+        (Some(_), RenderFormat::Pdf) => anyhow::bail!("a single panel renders as SVG or PNG; leave out the panel for a PDF of the dashboard"),
+        (Some(p), f) => {
+            let pv = v.panels.iter().find(|x| x.id == p).ok_or_else(|| {
+                let known: Vec<&str> = v.panels.iter().map(|x| x.id.as_str()).collect();
+                anyhow::anyhow!("dashboard {name} has no panel {p}, expected one of {}", known.join(", "))
+            })?;
+            if f == RenderFormat::Svg {
+                Ok(standalone_svg(&pv.svg).into_bytes())
+            } else {
+                super::pdf::panel_png(state, pv).await.map_err(web_error)
+            }
+        }
+    }
+}
+
+fn web_error(e: WebError) -> anyhow::Error {
+    match e {
+        WebError::BadRequest(m) => anyhow::anyhow!("{}", m.join("\n")),
+        WebError::Internal(e) => e,
+        WebError::NotFound => anyhow::anyhow!("not found (a unit code that does not exist?)"),
+        other => anyhow::anyhow!("{other}"),
+    }
 }

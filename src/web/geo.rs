@@ -15,8 +15,17 @@ pub struct Unit {
     pub kind: UnitKind,
     pub id: String,
     pub name: String,
+    /// The English name, where the data has one (zones and townships).
+    pub name_en: Option<String>,
     /// The parent's id (a township's zone, a village's township).
     pub parent: Option<String>,
+}
+
+impl Unit {
+    /// The name in a language (villages have only their Chinese name).
+    pub fn label(&self, lang: crate::lang::Lang) -> &str {
+        lang.pick(&self.name, self.name_en.as_deref().unwrap_or(""))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -24,6 +33,8 @@ pub struct Geo {
     pub zones: Vec<Unit>,
     pub townships: Vec<Unit>,
     pub villages: Vec<Unit>,
+    /// When the data was last imported (`YYYY-MM-DD`), for page footers.
+    pub data_date: String,
     index: HashMap<(UnitKind, String), usize>,
 }
 
@@ -33,17 +44,24 @@ impl Geo {
         let read = |sql: &str, kind: UnitKind| -> anyhow::Result<Vec<Unit>> {
             let mut stmt = conn.prepare(sql)?;
             let rows = stmt.query_map([], |r| {
-                Ok(Unit { kind, id: r.get::<_, String>(0)?, name: r.get::<_, String>(1)?, parent: r.get::<_, Option<String>>(2)? })
+                Ok(Unit {
+                    kind,
+                    id: r.get::<_, String>(0)?,
+                    name: r.get::<_, String>(1)?,
+                    parent: r.get::<_, Option<String>>(2)?,
+                    name_en: r.get::<_, Option<String>>(3)?,
+                })
             })?;
             Ok(rows.collect::<Result<_, _>>()?)
         };
-        geo.zones = read("SELECT zone_id::VARCHAR, name, NULL::VARCHAR FROM war_zone ORDER BY zone_id", UnitKind::Zone)?;
+        geo.zones = read("SELECT zone_id::VARCHAR, name, NULL::VARCHAR, name_en FROM war_zone ORDER BY zone_id", UnitKind::Zone)?;
         geo.townships =
-            read("SELECT township_code, name, zone_id::VARCHAR FROM township ORDER BY zone_id, township_code", UnitKind::Township)?;
+            read("SELECT township_code, name, zone_id::VARCHAR, name_en FROM township ORDER BY zone_id, township_code", UnitKind::Township)?;
         geo.villages = read(
-            "SELECT v.village_code, v.name, v.township_code FROM village v JOIN township t USING (township_code) ORDER BY t.zone_id, v.township_code, v.village_code",
+            "SELECT v.village_code, v.name, v.township_code, NULL::VARCHAR FROM village v JOIN township t USING (township_code) ORDER BY t.zone_id, v.township_code, v.village_code",
             UnitKind::Village,
         )?;
+        geo.data_date = conn.query_row("SELECT coalesce(strftime(max(imported_at), '%Y-%m-%d'), '') FROM import_batch", [], |r| r.get(0))?;
         for (i, u) in geo.zones.iter().enumerate() {
             geo.index.insert((UnitKind::Zone, u.id.clone()), i);
         }

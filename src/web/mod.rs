@@ -2,7 +2,7 @@
 //! in one block, templates in one minijinja environment, DuckDB reached only
 //! through [`crate::store::Db::run`].
 
-mod dash;
+pub mod dash;
 mod geo;
 mod pages;
 mod pdf;
@@ -200,10 +200,10 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     Ok(env)
 }
 
-/// Binds the listener and builds the server; returns it with the address it
-/// really listens on (port 0 picks a free port).
-pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
-    let workers = if config.workers == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) } else { config.workers };
+/// Opens the database, loads and checks the catalog and the dashboards,
+/// and assembles what every handler shares (also used offline by
+/// `jingzhun render`).
+pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> {
     let db = Db::open(&config.db, (workers as u32).max(2) * 2)?;
     let catalog = Catalog::load(config.queries.as_deref())?;
     let dashboards = crate::dashboards::Dashboards::load(config.dashboards.as_deref(), &catalog)?;
@@ -212,7 +212,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
         anyhow::bail!("the query catalog has problems:\n{}", problems.join("\n"));
     }
     let version = db.with_conn(|conn| Ok(conn.query_row("SELECT coalesce(max(batch_id), 0) FROM import_batch", [], |r| r.get::<_, i64>(0))?))?;
-    let state = web::Data::new(AppState {
+    Ok(web::Data::new(AppState {
         db,
         catalog,
         dashboards,
@@ -223,8 +223,15 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
         limits: config.limits,
         data_version: std::sync::atomic::AtomicU64::new(version as u64),
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
-        cache: std::sync::Mutex::new(lru::LruCache::new(std::num::NonZeroUsize::new(CACHE_ENTRIES).unwrap_or(std::num::NonZeroUsize::MIN))),
-    });
+        cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
+    }))
+}
+
+/// Binds the listener and builds the server; returns it with the address it
+/// really listens on (port 0 picks a free port).
+pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
+    let workers = if config.workers == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) } else { config.workers };
+    let state = app_state(config, workers)?;
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let server = HttpServer::new(move || {

@@ -1,0 +1,218 @@
+//! The dashboard engine over HTTP, with its own small queries and
+//! dashboards (tests/data/engine) so these tests depend on the engine, not
+//! on the product's dashboards: filters change the numbers exactly as SQL
+//! says, drill-down links lead to pages that answer, `?lang=en` switches
+//! every label, a broken dashboard is refused by name, and every panel has
+//! its downloads.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::{run_cli, sample_db, spawn_app_with, TempDb, TestApp};
+
+fn engine_dir(sub: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/engine").join(sub)
+}
+
+fn app(db: &TempDb) -> TestApp {
+    let q = engine_dir("queries");
+    let d = engine_dir("dashboards");
+    spawn_app_with(&db.path, &["--queries", q.to_str().unwrap(), "--dashboards", d.to_str().unwrap()])
+}
+
+fn get(url: &str) -> reqwest::blocking::Response {
+    reqwest::blocking::get(url).unwrap_or_else(|e| panic!("GET {url}: {e}"))
+}
+
+fn text(url: &str) -> (u16, String) {
+    let r = get(url);
+    (r.status().as_u16(), r.text().unwrap())
+}
+
+/// The SVG of one panel inside a page: from `<figure id="ID"` to its `</svg>`.
+fn panel_svg<'a>(html: &'a str, id: &str) -> &'a str {
+    let start = html.find(&format!("<figure id=\"{id}\"")).unwrap_or_else(|| panic!("panel {id} missing"));
+    let rest = &html[start..];
+    let s = rest.find("<svg").expect("svg");
+    let e = rest.find("</svg>").expect("end of svg");
+    &rest[s..e + 6]
+}
+
+/// Every `href="…"` inside a piece of markup, unescaped.
+fn hrefs(markup: &str) -> Vec<String> {
+    markup
+        .split("href=\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .map(|h| h.replace("&amp;", "&").replace("&#x2f;", "/"))
+        .collect()
+}
+
+fn sql_rows(db: &TempDb, sql: &str) -> Vec<(String, i64)> {
+    let conn = jingzhun::store::open_ro(&db.path).unwrap();
+    let mut stmt = conn.prepare(sql).unwrap();
+    stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))).unwrap().map(Result::unwrap).collect()
+}
+
+#[test]
+fn filters_change_the_numbers_exactly_as_sql_says() {
+    let db = sample_db();
+    let app = app(&db);
+    for (zone, year) in [(1, 2014), (2, 2017), (4, 2019)] {
+        let expected = sql_rows(
+            &db,
+            &format!(
+                "SELECT v.name, count(*) FROM household h JOIN village v USING (village_code) JOIN township t USING (township_code)
+                 WHERE t.zone_id = {zone} AND h.identified_year <= {year} AND (h.exit_year IS NULL OR h.exit_year > {year})
+                 GROUP BY v.village_code, v.name ORDER BY 2 DESC, v.village_code LIMIT 8"
+            ),
+        );
+        assert!(!expected.is_empty());
+        let (status, html) = text(&app.url(&format!("/d/t?zone={zone}&year={year}")));
+        assert_eq!(status, 200, "{html}");
+        let svg = panel_svg(&html, "villages");
+        // Every village drawn carries its exact count in a hover title.
+        let titles: Vec<&str> = svg.split("<title>").skip(1).filter_map(|t| t.split("</title>").next()).collect();
+        for (village, n) in &expected {
+            assert!(
+                titles.iter().any(|t| t.contains(village.as_str()) && t.contains(&n.to_string())),
+                "zone {zone} year {year}: no hover title with {village} = {n} in {titles:?}"
+            );
+        }
+        // The table behind the chart and the CSV download hold exactly the rows drawn.
+        let csv = get(&app.url(&format!("/d/t/villages.csv?zone={zone}&year={year}"))).text().unwrap();
+        let lines: Vec<&str> = csv.trim_start_matches('\u{feff}').lines().skip(1).collect();
+        assert_eq!(lines.len(), expected.len(), "{csv}");
+        for ((village, n), line) in expected.iter().zip(&lines) {
+            assert!(line.contains(village.as_str()) && line.ends_with(&format!(",{n}")), "{line} vs {village} {n}");
+        }
+    }
+    // Unknown and malformed filters are refused by name.
+    let (status, body) = text(&app.url("/d/t?zone=9"));
+    assert_eq!(status, 400);
+    assert!(body.contains("parameter zone"), "{body}");
+    let (status, body) = text(&app.url("/d/t?yaer=2016"));
+    assert_eq!(status, 400);
+    assert!(body.contains("parameter yaer: is unknown"), "{body}");
+}
+
+#[test]
+fn drill_down_links_lead_to_pages_that_answer() {
+    let db = sample_db();
+    let app = app(&db);
+    let (status, html) = text(&app.url("/d/t?zone=2&year=2015"));
+    assert_eq!(status, 200);
+    let mut links = Vec::new();
+    for id in ["zones", "villages", "by_zone_filter"] {
+        let found = hrefs(panel_svg(&html, id));
+        assert!(!found.is_empty(), "panel {id} has drill links");
+        links.extend(found);
+    }
+    assert!(links.iter().any(|l| l.starts_with("/zone/")), "{links:?}");
+    assert!(links.iter().any(|l| l.starts_with("/village/")), "{links:?}");
+    assert!(links.iter().any(|l| l.starts_with("/d/t?") && l.contains("zone=")), "{links:?}");
+    for l in &links {
+        let (status, body) = text(&app.url(l));
+        assert_eq!(status, 200, "{l}: {body}");
+    }
+    // A village page: breadcrumbs from the banner down to the village.
+    let village = links.iter().find(|l| l.starts_with("/village/")).unwrap();
+    let (_, page) = text(&app.url(village));
+    let crumbs = &page[page.find("class=\"crumbs\"").unwrap()..page.find("</nav>").unwrap()];
+    assert_eq!(crumbs.matches("<li>").count(), 4, "banner › zone › township › village: {crumbs}");
+    assert!(crumbs.contains("href=\"/\""));
+    assert!(crumbs.contains("/zone/2"), "{crumbs}");
+    // Units that do not exist are 404, not empty pages.
+    assert_eq!(get(&app.url("/village/000000000000")).status(), 404);
+    assert_eq!(get(&app.url("/zone/99")).status(), 404);
+    assert_eq!(get(&app.url("/d/nope")).status(), 404);
+    assert_eq!(get(&app.url("/d/t/nope.svg")).status(), 404);
+}
+
+#[test]
+fn lang_en_switches_every_label_and_is_remembered() {
+    let db = sample_db();
+    let app = app(&db);
+    let villages: Vec<String> = sql_rows(&db, "SELECT name, 0 FROM village").into_iter().map(|v| v.0).collect();
+    let client = reqwest::blocking::Client::builder().cookie_store(true).build().unwrap();
+    let resp = client.get(app.url("/d/t?lang=en")).send().unwrap();
+    assert_eq!(resp.status(), 200);
+    let html = resp.text().unwrap();
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(html.contains("Test dashboard") && html.contains("Poor households by war zone"));
+    // Nothing Chinese is left but the data's own village names and the
+    // link back to Chinese.
+    let mut rest = html.replace(">中文<", "><");
+    for v in &villages {
+        rest = rest.replace(v.as_str(), "");
+    }
+    let cjk: String = rest.chars().filter(|c| ('\u{4e00}'..='\u{9fff}').contains(c)).collect();
+    assert!(cjk.is_empty(), "Chinese text left on the English page: {cjk}");
+    // The choice is remembered by a cookie.
+    let again = client.get(app.url("/d/t")).send().unwrap().text().unwrap();
+    assert!(again.contains("<html lang=\"en\">"), "the language choice is remembered");
+    let back = client.get(app.url("/d/t?lang=zh")).send().unwrap().text().unwrap();
+    assert!(back.contains("<html lang=\"zh-CN\">") && back.contains("测试看板"));
+}
+
+#[test]
+fn a_broken_dashboard_is_refused_with_its_name() {
+    let db = sample_db();
+    let q = engine_dir("queries");
+    let bad = engine_dir("broken");
+    let (code, _, err) = run_cli(
+        &["check", "--db", db.path.to_str().unwrap(), "--queries", q.to_str().unwrap(), "--dashboards", bad.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("dashboards/bad.toml: panel 2 (p2): y column no_such_column is not a column of query t_unit"), "{err}");
+    assert!(err.contains("dashboards/bad.toml: panel 3 (p3): query no_such_query does not exist"), "{err}");
+    // The server refuses to start on it, with the same message.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jingzhun"))
+        .args(["serve", "--bind", "127.0.0.1:0", "--db", db.path.to_str().unwrap(), "--queries", q.to_str().unwrap(), "--dashboards", bad.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("dashboards/bad.toml: panel 2 (p2)"), "{err}");
+    // The good ones pass the check.
+    let good = engine_dir("dashboards");
+    let (code, _, err) = run_cli(
+        &["check", "--db", db.path.to_str().unwrap(), "--queries", q.to_str().unwrap(), "--dashboards", good.to_str().unwrap()],
+        None,
+    );
+    assert_eq!(code, 0, "{err}");
+    // And so do the product's own dashboards and queries.
+    let (code, _, err) = run_cli(&["check", "--db", db.path.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn every_panel_downloads_as_svg_csv_and_xlsx_and_pages_revalidate() {
+    let db = sample_db();
+    let app = app(&db);
+    for (path, panel) in [("/d/t", "zones"), ("/d/t", "villages"), ("/d/zone", "trend")] {
+        let suffix = if path == "/d/zone" { "?zone=1" } else { "?zone=1&year=2016" };
+        let svg = get(&app.url(&format!("{path}/{panel}.svg{suffix}")));
+        assert_eq!(svg.status(), 200);
+        assert_eq!(svg.headers()["content-type"], "image/svg+xml; charset=utf-8");
+        let body = svg.text().unwrap();
+        assert!(body.starts_with("<?xml") && body.contains("xmlns=\"http://www.w3.org/2000/svg\""), "{}", &body[..200]);
+        let xlsx = get(&app.url(&format!("{path}/{panel}.xlsx{suffix}")));
+        assert_eq!(xlsx.status(), 200);
+        assert!(xlsx.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
+        assert_eq!(&xlsx.bytes().unwrap()[..2], b"PK", "an XLSX is a zip");
+    }
+    // A unit page's panel needs its unit.
+    assert_eq!(get(&app.url("/d/zone/trend.svg")).status(), 400);
+    // Pages carry an ETag; a browser holding it gets 304.
+    let first = get(&app.url("/d/t?zone=1"));
+    let tag = first.headers()["etag"].to_str().unwrap().to_string();
+    let again = reqwest::blocking::Client::new().get(app.url("/d/t?zone=1")).header("If-None-Match", &tag).send().unwrap();
+    assert_eq!(again.status(), 304);
+    // The stylesheet is served from the binary.
+    let css = get(&app.url("/static/jingzhun.css"));
+    assert_eq!(css.status(), 200);
+    assert!(css.text().unwrap().contains("@media print"));
+}
