@@ -7,6 +7,7 @@ pub mod cli;
 pub mod export;
 pub mod import;
 pub mod lang;
+pub mod render;
 pub mod sample;
 pub mod store;
 pub mod web;
