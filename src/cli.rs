@@ -36,6 +36,10 @@ pub enum Command {
         /// Dashboards folder (default: the dashboards built into the binary).
         #[arg(long, env = "JINGZHUN_DASHBOARDS")]
         dashboards: Option<PathBuf>,
+        /// A font file with Chinese glyphs for PNG and PDF exports (default:
+        /// searched among the system's fonts).
+        #[arg(long, env = "JINGZHUN_CJK_FONT")]
+        cjk_font: Option<PathBuf>,
         /// Sample-data folder used to build the default database.
         #[arg(long, default_value = "sample-data")]
         sample_data: PathBuf,
@@ -179,7 +183,7 @@ fn init_tracing() {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, bind, queries, dashboards, sample_data, workers, query_timeout_ms, row_cap } => {
+        Command::Serve { db, bind, queries, dashboards, cjk_font, sample_data, workers, query_timeout_ms, row_cap } => {
             let db = match db {
                 Some(db) => db,
                 None => {
@@ -195,7 +199,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 row_cap,
                 ..Default::default()
             };
-            let config = crate::web::ServeConfig { db, bind, queries, dashboards, workers, limits };
+            let config = crate::web::ServeConfig { db, bind, queries, dashboards, cjk_font, workers, limits };
             actix_web::rt::System::new().block_on(async move {
                 let (server, addr) = crate::web::build(&config)?;
                 println!("Jingzhun listening on http://{addr}/");
@@ -248,7 +252,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 RenderFormatArg::Png => crate::web::dash::RenderFormat::Png,
                 RenderFormatArg::Pdf => crate::web::dash::RenderFormat::Pdf,
             };
-            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, workers: 1, limits: Default::default() };
+            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, cjk_font: None, workers: 1, limits: Default::default() };
             let bytes = actix_web::rt::System::new().block_on(async move {
                 let state = crate::web::app_state(&config, 1)?;
                 crate::web::dash::render_offline(&state, &what, &params, lang, format).await

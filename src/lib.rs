@@ -8,6 +8,7 @@ pub mod dashboards;
 pub mod export;
 pub mod import;
 pub mod lang;
+pub mod render;
 pub mod sample;
 pub mod store;
 pub mod web;

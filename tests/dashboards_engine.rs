@@ -216,3 +216,89 @@ fn every_panel_downloads_as_svg_csv_and_xlsx_and_pages_revalidate() {
     assert_eq!(css.status(), 200);
     assert!(css.text().unwrap().contains("@media print"));
 }
+
+/// Dark pixels (all channels below 110) in rows `y0..y1` of a PNG.
+fn dark_pixels(png: &[u8], y0: u32, y1: u32) -> (u32, u32, usize) {
+    let pix = resvg::tiny_skia::Pixmap::decode_png(png).expect("a PNG that decodes");
+    let (w, h) = (pix.width(), pix.height());
+    let mut dark = 0;
+    for y in y0..y1.min(h) {
+        for x in 0..w {
+            let p = pix.pixel(x, y).unwrap();
+            if p.red() < 110 && p.green() < 110 && p.blue() < 110 {
+                dark += 1;
+            }
+        }
+    }
+    (w, h, dark)
+}
+
+fn pdf_info(pdf: &[u8]) -> (usize, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("d.pdf");
+    std::fs::write(&path, pdf).unwrap();
+    let info = std::process::Command::new("pdfinfo").arg(&path).output().expect("pdfinfo (poppler-utils) is installed by .ci/run");
+    let info = String::from_utf8_lossy(&info.stdout).into_owned();
+    let pages = info.lines().find_map(|l| l.strip_prefix("Pages:")).map(|n| n.trim().parse().unwrap()).unwrap_or(0);
+    let text = std::process::Command::new("pdftotext").arg(&path).arg("-").output().expect("pdftotext");
+    (pages, String::from_utf8_lossy(&text.stdout).into_owned())
+}
+
+#[test]
+fn png_and_pdf_exports_draw_chinese_on_the_server() {
+    let db = sample_db();
+    let app = app(&db);
+    let resp = get(&app.url("/d/t/zones.png?zone=1"));
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "image/png");
+    let png = resp.bytes().unwrap();
+    // Twice the chart's 640 × 360, plus the title band.
+    let (w, h, title_ink) = dark_pixels(&png, 0, 88);
+    assert_eq!((w, h), (1280, 808));
+    assert!(title_ink > 800, "the Chinese title is drawn in the PNG's title band ({title_ink} dark pixels)");
+
+    let resp = get(&app.url("/d/t.pdf?zone=2&year=2017"));
+    assert_eq!(resp.status(), 200);
+    assert_eq!(resp.headers()["content-type"], "application/pdf");
+    let pdf = resp.bytes().unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    let (pages, text) = pdf_info(&pdf);
+    assert!(pages >= 2, "three panels with their tables take more than one page ({pages})");
+    assert!(text.contains("测试看板"), "the title");
+    assert!(text.contains("第二战区"), "the filter values under the title");
+    assert_eq!(text.matches("数据截至").count(), pages, "the data date on every page");
+
+    // The same from the command line.
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("v.png");
+    let q = engine_dir("queries");
+    let d = engine_dir("dashboards");
+    let base = ["--db", db.path.to_str().unwrap(), "--queries", q.to_str().unwrap(), "--dashboards", d.to_str().unwrap()];
+    let mut args = vec!["render", "t/villages", "--format", "png", "-p", "zone=3", "-o", out.to_str().unwrap()];
+    args.extend(base);
+    let (code, _, err) = run_cli(&args, None);
+    assert_eq!(code, 0, "{err}");
+    let (w, _, ink) = dark_pixels(&std::fs::read(&out).unwrap(), 0, 88);
+    assert_eq!(w, 1280);
+    assert!(ink > 500);
+    let pdf_out = dir.path().join("v.pdf");
+    let mut args = vec!["render", "village", "--format", "pdf", "--lang", "en", "-o", pdf_out.to_str().unwrap()];
+    let village: String = {
+        let conn = jingzhun::store::open_ro(&db.path).unwrap();
+        conn.query_row("SELECT min(village_code) FROM village", [], |r| r.get(0)).unwrap()
+    };
+    let vp = format!("village={village}");
+    args.extend(["-p", vp.as_str()]);
+    args.extend(base);
+    let (code, _, err) = run_cli(&args, None);
+    assert_eq!(code, 0, "{err}");
+    let (pages, text) = pdf_info(&std::fs::read(&pdf_out).unwrap());
+    assert!(pages >= 1);
+    assert!(text.contains("Unit profile") && text.contains("Data as of"), "{text}");
+    // A panel asked of a whole-dashboard format is refused with a reason.
+    let mut args = vec!["render", "t", "--format", "png", "-o", out.to_str().unwrap()];
+    args.extend(base);
+    let (code, _, err) = run_cli(&args, None);
+    assert_ne!(code, 0);
+    assert!(err.contains("name a panel"), "{err}");
+}

@@ -570,7 +570,7 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
     }
     let base = crate::export::file_name(&p.title, &v.filter_summary, ext);
     let resp = match ext {
-        "svg" => HttpResponse::Ok().content_type("image/svg+xml; charset=utf-8").body(standalone_svg(&p.svg)),
+        "svg" => HttpResponse::Ok().content_type("image/svg+xml; charset=utf-8").body(standalone_svg(&p.svg, &p.title)),
         "png" => {
             let bytes = super::pdf::panel_png(&state, p).await?;
             HttpResponse::Ok().content_type("image/png").body(bytes)
@@ -613,40 +613,31 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
     Ok(resp)
 }
 
-/// A chart as a file of its own: with the XML declaration and namespace.
-pub fn standalone_svg(svg: &str) -> String {
-    let body = if svg.contains("xmlns=") { svg.to_string() } else { svg.replacen("<svg", "<svg xmlns=\"http://www.w3.org/2000/svg\"", 1) };
-    format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n{body}")
+/// Height of the title band above an exported chart.
+const CAPTION_BAND: u32 = 44;
+
+/// A chart as a file of its own (SVG download, PNG): the XML declaration,
+/// the namespace, and the panel's title drawn above the chart, since a
+/// chart pasted into a report has no page around it to name it.
+pub fn standalone_svg(svg: &str, title: &str) -> String {
+    let (w, h) = svg_size(svg).unwrap_or((640, 360));
+    let inner = svg.replacen("<svg", &format!("<svg x=\"0\" y=\"{CAPTION_BAND}\""), 1);
+    let t = crate::charts::escape_xml(title);
+    format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{}\" viewBox=\"0 0 {w} {}\"><title>{t}</title><rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/><text x=\"16\" y=\"30\" font-family=\"sans-serif\" font-size=\"22\" font-weight=\"bold\" fill=\"#1f2328\">{t}</text>{inner}</svg>",
+        h + CAPTION_BAND,
+        h + CAPTION_BAND
+    )
 }
 
-/// `/d/<name>.pdf`: the whole dashboard as a print-ready A4 document.
-async fn pdf_response(state: State, req: HttpRequest, name: &str) -> Result<HttpResponse, WebError> {
-    let d = state.dashboards.get(name).ok_or(WebError::NotFound)?;
-    let mut given = parse_query_string(&req)?;
-    let lang = request_lang(&req, &given);
-    let target = match d.unit {
-        Some(kind) => {
-            let id = given
-                .iter()
-                .position(|(k, _)| k == kind.name())
-                .map(|i| given.remove(i).1)
-                .ok_or_else(|| WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())]))?;
-            Target::Unit(kind, id)
-        }
-        None => Target::Named(name.to_string()),
+/// The width and height attributes of an SVG's root element.
+fn svg_size(svg: &str) -> Option<(u32, u32)> {
+    let head = &svg[..svg.find('>')?];
+    let attr = |name: &str| -> Option<u32> {
+        let at = head.find(&format!(" {name}=\""))? + name.len() + 3;
+        head[at..].split('"').next()?.trim_end_matches("px").parse::<f64>().ok().map(|v| v as u32)
     };
-    let v = view(&state, target, &given, lang).await?;
-    let tag = etag(&v, "pdf");
-    if super::not_modified(&req, &tag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
-    }
-    let bytes = super::pdf::dashboard_pdf(&state, v.clone()).await?;
-    let file = crate::export::file_name(&v.title, &v.filter_summary, "pdf");
-    let resp = HttpResponse::Ok()
-        .content_type("application/pdf")
-        .insert_header((header::CONTENT_DISPOSITION, crate::export::content_disposition(&file)))
-        .body(bytes);
-    super::tagged(resp, &tag)
+    Some((attr("width")?, attr("height")?))
 }
 
 /// What `jingzhun render` writes.
@@ -692,7 +683,7 @@ pub async fn render_offline(state: &State, what: &str, params: &[(String, String
                 anyhow::anyhow!("dashboard {name} has no panel {p}, expected one of {}", known.join(", "))
             })?;
             if f == RenderFormat::Svg {
-                Ok(standalone_svg(&pv.svg).into_bytes())
+                Ok(standalone_svg(&pv.svg, &pv.title).into_bytes())
             } else {
                 super::pdf::panel_png(state, pv).await.map_err(web_error)
             }

@@ -27,6 +27,8 @@ pub struct ServeConfig {
     pub queries: Option<PathBuf>,
     /// Dashboards folder; `None` uses the copy embedded in the binary.
     pub dashboards: Option<PathBuf>,
+    /// A font file with Chinese glyphs for PNG and PDF (default: searched).
+    pub cjk_font: Option<PathBuf>,
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
     pub limits: Limits,
@@ -74,6 +76,10 @@ pub struct AppState {
     pub cache: std::sync::Mutex<lru::LruCache<String, Cached>>,
     /// Permits for downloads; when none is free the request answers 503.
     pub exports: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Permits for PNG and PDF rendering (CPU-heavy).
+    pub renders: std::sync::Arc<tokio::sync::Semaphore>,
+    /// The font that draws Chinese in PNG and PDF.
+    pub fonts: crate::render::Fonts,
 }
 
 /// A rendered response kept for the next identical request.
@@ -95,6 +101,9 @@ pub const RESULT_ENTRIES: usize = 1024;
 fn nonzero(n: usize) -> std::num::NonZeroUsize {
     std::num::NonZeroUsize::new(n).unwrap_or(std::num::NonZeroUsize::MIN)
 }
+
+/// PNG and PDF renders at once (each takes a core).
+pub const CONCURRENT_RENDERS: usize = 2;
 
 /// Downloads streaming at once (each holds a database connection).
 pub const CONCURRENT_EXPORTS: usize = 2;
@@ -119,6 +128,9 @@ pub enum WebError {
     /// Too many downloads at once.
     #[error("busy")]
     Busy,
+    /// Something the server needs is missing (e.g. a CJK font for PNG).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal error")]
     Internal(anyhow::Error),
 }
@@ -144,7 +156,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Timeout(_) | WebError::Busy => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Timeout(_) | WebError::Busy | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -165,6 +177,7 @@ impl ResponseError for WebError {
                 format!("Too many downloads at once ({CONCURRENT_EXPORTS}); try again shortly"),
                 vec![],
             ),
+            WebError::Unavailable(m) => ("服务器缺少所需资源", "The server lacks something this needs".into(), vec![m.clone()]),
             WebError::Internal(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log".into(), vec![]),
         };
         let items: String = details
@@ -212,6 +225,12 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         anyhow::bail!("the query catalog has problems:\n{}", problems.join("\n"));
     }
     let version = db.with_conn(|conn| Ok(conn.query_row("SELECT coalesce(max(batch_id), 0) FROM import_batch", [], |r| r.get::<_, i64>(0))?))?;
+    let fonts = crate::render::Fonts::discover(config.cjk_font.as_deref());
+    match (fonts.cjk_font(), fonts.problem()) {
+        (Some(path), _) => tracing::info!(font = %path.display(), "PNG and PDF draw Chinese with this font"),
+        (None, Some(p)) => tracing::warn!("PNG and PDF exports are unavailable: {p}"),
+        (None, None) => tracing::warn!("PNG and PDF exports are unavailable: no CJK font found"),
+    }
     Ok(web::Data::new(AppState {
         db,
         catalog,
@@ -223,6 +242,8 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         limits: config.limits,
         data_version: std::sync::atomic::AtomicU64::new(version as u64),
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
+        renders: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_RENDERS)),
+        fonts,
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
     }))
 }
