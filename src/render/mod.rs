@@ -26,6 +26,10 @@
 //! was unusable and what is used instead. [`Fonts::search`] with a
 //! [`FontSearch`] narrows the search (tests, tools).
 //!
+//! Both renderers are CPU-bound and synchronous (a 640×360 chart at scale 2
+//! takes tens of milliseconds): call them from a blocking thread in async
+//! handlers (`actix_web::web::block`).
+//!
 //! **PNG.** [`svg_to_png`] draws with resvg on white; the image is the SVG's
 //! `width`×`height` times `scale`, rounded. Bad SVG is an error, never a
 //! panic. External files referenced by `<image href>` are never read (data

@@ -471,7 +471,9 @@ impl Layout<'_, '_> {
         let height = |cells: &[Vec<String>]| {
             cells.iter().map(Vec::len).max().unwrap_or(1).max(1) as f32 * TABLE_LINE + 2.0 * CELL_PAD_Y
         };
-        let header_h = height(&header);
+        // A table without header texts gets no header row.
+        let has_header = t.headers.iter().any(|h| !h.trim().is_empty());
+        let header_h = if has_header { height(&header) } else { 0.0 };
         let empty = vec!["（无数据 No data）".to_string()];
         let rows: Vec<Vec<Vec<String>>> = if t.rows.is_empty() {
             vec![self.cell_lines(&empty, &widths, false)]
@@ -481,7 +483,9 @@ impl Layout<'_, '_> {
 
         let first_h = rows.first().map_or(0.0, |r| height(r));
         self.ensure(header_h + first_h);
-        self.table_row(&header, &widths, header_h, true, Some(TABLE_HEAD_BG), &numeric);
+        if has_header {
+            self.table_row(&header, &widths, header_h, true, Some(TABLE_HEAD_BG), &numeric);
+        }
         for (n, row) in rows.iter().enumerate() {
             let h = height(row);
             if h > self.room() + 0.01 {
@@ -497,7 +501,9 @@ impl Layout<'_, '_> {
                     text: label,
                 });
                 self.y += TABLE_LINE + 4.0;
-                self.table_row(&header, &widths, header_h, true, Some(TABLE_HEAD_BG), &numeric);
+                if has_header {
+                    self.table_row(&header, &widths, header_h, true, Some(TABLE_HEAD_BG), &numeric);
+                }
             }
             let bg = (n % 2 == 1).then_some(ZEBRA);
             self.table_row(row, &widths, h, false, bg, &numeric);

@@ -67,6 +67,15 @@ fn dark_pixels(p: &Pixmap, x0: u32, y0: u32, x1: u32, y1: u32) -> usize {
 const TEXT_BOX: (u32, u32, u32, u32) = (20, 60, 280, 140);
 
 #[test]
+fn fonts_are_shareable_across_threads() {
+    fn shareable<T: Send + Sync + Clone + 'static>() {}
+    shareable::<Fonts>();
+    let fonts = fonts();
+    let png = std::thread::spawn(move || svg_to_png(&text_svg("贫"), 1.0, &fonts)).join().unwrap();
+    assert!(png.is_ok());
+}
+
+#[test]
 fn png_is_svg_size_times_scale_on_white() {
     let png = svg_to_png(&text_svg(""), 2.0, &fonts()).unwrap();
     assert!(png.starts_with(b"\x89PNG\r\n\x1a\n"));
@@ -410,6 +419,41 @@ fn pdf_sections_keep_charts_whole_and_text_selectable_with_embedded_fonts() {
         assert_eq!(cols[n - 5], "yes", "font not embedded: {row}");
         assert_eq!(cols[n - 4], "yes", "font not subset: {row}");
     }
+}
+
+#[test]
+fn pdf_of_odd_input_still_renders() {
+    // Empty document, header-less table, ragged rows, a cell far wider than
+    // a page, a tall narrow chart, control characters.
+    let long_cell = "很长的备注".repeat(200);
+    let tall = r#"<svg width="100" height="900" xmlns="http://www.w3.org/2000/svg"><rect width="100" height="900" fill="red"/></svg>"#;
+    let doc = PdfDoc {
+        title: "标题\twith\u{7}controls".into(),
+        sections: vec![
+            PdfSection::default(),
+            PdfSection {
+                heading: "无表头 No header".into(),
+                svg: Some(tall.into()),
+                table: Some(PdfTable {
+                    headers: vec![],
+                    rows: vec![vec!["a".into()], vec!["b".into(), "c".into(), long_cell]],
+                    numeric: vec![true],
+                }),
+                ..Default::default()
+            },
+            PdfSection { heading: "空表 Empty table".into(), table: Some(PdfTable::default()), ..Default::default() },
+            PdfSection {
+                heading: "无数据 No rows".into(),
+                table: Some(PdfTable { headers: vec!["甲".into()], ..Default::default() }),
+                ..Default::default()
+            },
+        ],
+        ..Default::default()
+    };
+    let (_dir, path) = write_pdf(&doc);
+    let text = poppler("pdftotext", &[&path, "-"]);
+    assert!(text.contains("无表头 No header") && text.contains("（无数据 No data）"), "{text}");
+    assert!(pdf(&PdfDoc::default(), &fonts()).unwrap().starts_with(b"%PDF-"));
 }
 
 #[test]
