@@ -699,3 +699,33 @@ fn web_error(e: WebError) -> anyhow::Error {
         other => anyhow::anyhow!("{other}"),
     }
 }
+
+/// `/d/<name>.pdf`: the whole dashboard as a print-ready A4 document.
+async fn pdf_response(state: State, req: HttpRequest, name: &str) -> Result<HttpResponse, WebError> {
+    let d = state.dashboards.get(name).ok_or(WebError::NotFound)?;
+    let mut given = parse_query_string(&req)?;
+    let lang = request_lang(&req, &given);
+    let target = match d.unit {
+        Some(kind) => {
+            let id = given
+                .iter()
+                .position(|(k, _)| k == kind.name())
+                .map(|i| given.remove(i).1)
+                .ok_or_else(|| WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())]))?;
+            Target::Unit(kind, id)
+        }
+        None => Target::Named(name.to_string()),
+    };
+    let v = view(&state, target, &given, lang).await?;
+    let tag = etag(&v, "pdf");
+    if super::not_modified(&req, &tag) {
+        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+    }
+    let bytes = super::pdf::dashboard_pdf(&state, v.clone()).await?;
+    let file = crate::export::file_name(&v.title, &v.filter_summary, "pdf");
+    let resp = HttpResponse::Ok()
+        .content_type("application/pdf")
+        .insert_header((header::CONTENT_DISPOSITION, crate::export::content_disposition(&file)))
+        .body(bytes);
+    super::tagged(resp, &tag)
+}
