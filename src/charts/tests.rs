@@ -449,3 +449,18 @@ fn long_category_labels_rotate_and_stay_on_the_canvas() {
     assert!(ys.windows(2).all(|p| p[0] < p[1]), "{ys:?}");
     assert!(svg.contains(">乌力吉木仁苏木新艾里村</text>"), "long names at the left in full");
 }
+
+#[test]
+fn value_labels_step_above_a_reference_line_through_them() {
+    let mut c = chart(Kind::Bar);
+    c.categories = cats(&["2019", "2020"]);
+    c.series = vec![Series::new("x", vec![Some(9.3), Some(4.1)])];
+    c.references = vec![Reference::constant("目标", 9.75, 2)];
+    let svg = render(&c).unwrap();
+    let label = svg.split("<text").find(|t| t.contains(">9.3%</text>")).unwrap();
+    let dash = svg.split("<polyline").find(|p| p.contains(&format!("stroke=\"{}\" stroke-width=\"2\"", theme::hex(theme::GREY)))).unwrap();
+    let points = dash.split("points=\"").nth(1).unwrap();
+    let ref_y: f64 = points.split([',', ' ']).nth(1).unwrap().parse().unwrap();
+    let gap = (attr(label, "y") - ref_y).abs();
+    assert!(gap >= 16.0 * 0.65, "label {} vs line {ref_y}", attr(label, "y"));
+}

@@ -46,7 +46,7 @@ pub(crate) struct Metrics {
 
 impl Metrics {
     pub fn for_width(width: u32) -> Metrics {
-        let font = (f64::from(width) / 36.0).clamp(12.0, 16.0).round();
+        let font = (f64::from(width) / 40.0).clamp(12.0, 22.0).round();
         Metrics { font, small: (font * 0.85).round().max(11.0) }
     }
 

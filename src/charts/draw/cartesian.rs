@@ -170,6 +170,27 @@ fn category_labels(cc: &Plot, layer: &mut Layer, plan: &CategoryLabels, lo: f64,
     }
 }
 
+/// Moves a value label centred at `y` above any reference line that would
+/// run through it at category `i`.
+fn clear_of_references(cc: &Plot, chart: &Chart, i: usize, y: f64, m: &Metrics) -> f64 {
+    let mut y = y;
+    let mut lines: Vec<f64> = chart
+        .references
+        .iter()
+        .filter_map(|r| if r.values.len() == 1 { r.value(0) } else { r.value(i) })
+        .map(|v| f64::from(cc.backend_coord(&(i as f64, v)).1))
+        .collect();
+    // From the bottom up, so a label pushed above one line is checked
+    // against the next.
+    lines.sort_by(|a, b| b.total_cmp(a));
+    for line in lines {
+        if (line - y).abs() < m.font * 0.65 {
+            y = line - m.font * 0.75;
+        }
+    }
+    y
+}
+
 /// Reference lines: dashed grey. A constant one spans the whole plot; one
 /// that varies by category joins its points (lines, areas) or marks each
 /// category's slot (bars).
@@ -261,6 +282,7 @@ fn bars(root: &Area, cc: &Plot, layer: &mut Layer, chart: &Chart, slot: f64, m: 
             if labelled {
                 let cx = f64::from(a.0 + b.0) / 2.0;
                 let y = f64::from(b.1) + if v >= 0.0 { -m.font * 0.7 } else { m.font * 0.7 };
+                let y = clear_of_references(cc, chart, i, y, m);
                 layer.text(cx, y, &format_number(v, chart.unit), Look::new(m.font).anchor(Anchor::Middle).colour(INK));
             }
         }
@@ -309,7 +331,8 @@ fn stacked_bars(
                 continue;
             }
             let p = cc.backend_coord(&(i as f64, *pos));
-            layer.text(f64::from(p.0), f64::from(p.1) - m.font * 0.7, text, Look::new(m.font).anchor(Anchor::Middle));
+            let y = clear_of_references(cc, chart, i, f64::from(p.1) - m.font * 0.7, m);
+            layer.text(f64::from(p.0), y, text, Look::new(m.font).anchor(Anchor::Middle));
         }
     }
     Ok(())
