@@ -14,18 +14,14 @@ pub(crate) struct ValueAxis {
     pub ticks: Vec<f64>,
 }
 
-/// 1, 2 or 5 times a power of ten, at least `raw`.
-fn nice_step(raw: f64) -> f64 {
+/// Steps an axis may take: 1, 2, 2.5 or 5 times a power of ten, around
+/// `raw`.
+fn candidate_steps(raw: f64) -> Vec<f64> {
     if !(raw > 0.0) || !raw.is_finite() {
-        return 1.0;
+        return vec![1.0];
     }
-    let p = 10f64.powf(raw.log10().floor());
-    for m in [1.0, 2.0, 5.0, 10.0] {
-        if m * p >= raw * (1.0 - 1e-9) {
-            return m * p;
-        }
-    }
-    10.0 * p
+    let k = raw.log10().floor() as i32;
+    (k - 1..=k + 1).flat_map(|e| [1.0, 2.0, 2.5, 5.0].map(|m| m * 10f64.powi(e))).collect()
 }
 
 impl ValueAxis {
@@ -38,10 +34,17 @@ impl ValueAxis {
         if max - min <= f64::EPSILON {
             max = min + 1.0;
         }
-        let step = nice_step((max - min) / (target.max(1) + 1) as f64);
+        // The step giving closest to `target` intervals; of equals, the one
+        // wasting least room beyond the data.
+        let target = target.max(1) as f64;
         // Values a rounding error past a tick snap back to it.
-        let lo = (min / step + 1e-9).floor() * step;
-        let hi = (max / step - 1e-9).ceil() * step;
+        let bounds = |step: f64| ((min / step + 1e-9).floor() * step, (max / step - 1e-9).ceil() * step);
+        let score = |step: f64| {
+            let (lo, hi) = bounds(step);
+            (((hi - lo) / step).round() - target).abs() + (hi - lo - (max - min)) / (max - min)
+        };
+        let step = candidate_steps((max - min) / target).into_iter().min_by(|a, b| score(*a).total_cmp(&score(*b))).unwrap_or(1.0);
+        let (lo, hi) = bounds(step);
         let n = ((hi - lo) / step).round() as usize;
         let ticks = (0..=n).map(|i| lo + step * i as f64).map(|t| if t.abs() < step * 1e-9 { 0.0 } else { t }).collect();
         ValueAxis { lo, hi, step, ticks }
@@ -118,6 +121,13 @@ mod tests {
             assert_eq!((a.lo, a.hi), (lo, hi), "{min}..{max}: {a:?}");
             assert!(a.ticks.contains(&0.0));
             assert_eq!(*a.ticks.last().unwrap(), a.hi);
+        }
+        // Neighbouring ticks never read the same, whatever the step.
+        for max in [0.3, 0.75, 8.4, 10.2, 37.0, 1234.0, 13000.0, 2.5e8] {
+            let labels = ValueAxis::new(0.0, max, 4).labels(Unit::Percent);
+            assert!(labels.windows(2).all(|p| p[0] != p[1]), "{labels:?}");
+            let yuan = ValueAxis::new(0.0, max, 4).labels(Unit::Yuan);
+            assert!(yuan.windows(2).all(|p| p[0] != p[1]), "{yuan:?}");
         }
         let a = ValueAxis::new(f64::NAN, f64::INFINITY, 4);
         assert_eq!((a.lo, a.hi), (0.0, 1.0));

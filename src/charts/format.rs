@@ -74,11 +74,16 @@ pub fn format_exact(v: f64, unit: Unit) -> String {
 /// tick step needs so that neighbouring ticks never read the same.
 pub(crate) fn format_tick(v: f64, unit: Unit, step: f64) -> String {
     let v = if v.abs() < step * 1e-6 { 0.0 } else { v };
-    let decimals = if step > 0.0 && step < 1.0 { (-step.log10().floor()) as usize } else { 0 };
+    // As many decimals as the step has: 0.25 needs two, 2.5 one.
+    let decimals = (0..4).find(|d| {
+        let scaled = step * 10f64.powi(*d);
+        (scaled - scaled.round()).abs() < 1e-6
+    });
+    let decimals = decimals.unwrap_or(4) as usize;
     match unit {
         Unit::Percent if decimals > 1 => format!("{}%", trim_zeros(format!("{v:.decimals$}"))),
         Unit::Number if decimals > 1 && v.abs() < 1.0e4 => trim_zeros(format!("{v:.decimals$}")),
-        Unit::Yuan | Unit::Count if step < 1.0 && v.abs() < 1.0e4 => trim_zeros(format!("{v:.decimals$}")),
+        Unit::Yuan | Unit::Count if decimals > 0 && v.abs() < 1.0e4 => trim_zeros(format!("{v:.decimals$}")),
         _ => format_number(v, unit),
     }
 }
@@ -181,6 +186,9 @@ mod tests {
         assert_eq!(format_tick(2.0, Unit::Percent, 1.0), "2%");
         assert_eq!(format_tick(15000.0, Unit::Yuan, 5000.0), "1.5万");
         assert_eq!(format_tick(1e-17, Unit::Percent, 0.5), "0%");
+        assert_eq!(format_tick(0.75, Unit::Percent, 0.25), "0.75%");
+        assert_eq!(format_tick(7.5, Unit::Percent, 2.5), "7.5%");
+        assert_eq!(format_tick(7500.0, Unit::Yuan, 2500.0), "7,500");
     }
 
     #[test]
