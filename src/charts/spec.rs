@@ -41,6 +41,21 @@ impl Kind {
         Kind::Heat,
         Kind::Tiles,
     ];
+
+    /// The snake-case name used in dashboards and in the SVG class.
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Line => "line",
+            Kind::Bar => "bar",
+            Kind::HBar => "h_bar",
+            Kind::GroupedBar => "grouped_bar",
+            Kind::StackedBar => "stacked_bar",
+            Kind::StackedArea => "stacked_area",
+            Kind::Donut => "donut",
+            Kind::Heat => "heat",
+            Kind::Tiles => "tiles",
+        }
+    }
 }
 
 /// One position on the category axis (a year, a village, a cause), or one
@@ -53,6 +68,13 @@ pub struct Category {
     pub link: Option<String>,
 }
 
+impl Category {
+    /// A category without a link.
+    pub fn new(label: impl Into<String>) -> Category {
+        Category { label: label.into(), link: None }
+    }
+}
+
 /// Values of one series, aligned with `Chart::categories` (`None` where the
 /// query returned no value).
 #[derive(Debug, Clone, PartialEq)]
@@ -61,6 +83,18 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
     /// Where a click on this series' line or legend entry leads.
     pub link: Option<String>,
+}
+
+impl Series {
+    /// A series without a link.
+    pub fn new(name: impl Into<String>, values: Vec<Option<f64>>) -> Series {
+        Series { name: name.into(), values, link: None }
+    }
+
+    /// The value at category `i`, when there is a finite one.
+    pub fn value(&self, i: usize) -> Option<f64> {
+        self.values.get(i).copied().flatten().filter(|v| v.is_finite())
+    }
 }
 
 /// A reference line across the value axis: the poverty line by year, the
@@ -75,6 +109,11 @@ pub struct Reference {
 impl Reference {
     pub fn constant(name: impl Into<String>, value: f64, categories: usize) -> Reference {
         Reference { name: name.into(), values: vec![Some(value); categories.max(1)] }
+    }
+
+    /// The value at category `i`, when there is a finite one.
+    pub fn value(&self, i: usize) -> Option<f64> {
+        self.values.get(i).copied().flatten().filter(|v| v.is_finite())
     }
 }
 
@@ -142,7 +181,7 @@ impl Chart {
     pub fn is_empty(&self) -> bool {
         match self.kind {
             Kind::Tiles => self.tiles.is_empty(),
-            _ => self.categories.is_empty() || self.series.iter().all(|s| s.values.iter().all(Option::is_none)),
+            _ => self.categories.is_empty() || self.series.iter().all(|s| (0..self.categories.len()).all(|i| s.value(i).is_none())),
         }
     }
 }
