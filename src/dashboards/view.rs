@@ -115,7 +115,21 @@ pub fn build_panel(panel: &Panel, q: &Query, rs: &ResultSet, lang: Lang, link: &
     let summary = charts::summary(&chart);
     chart.desc = summary.clone();
     let svg = charts::render(&chart)?;
-    let columns: Vec<String> = if panel.table.is_empty() { rs.columns.clone() } else { panel.table.clone() };
+    let columns: Vec<String> = if panel.table.is_empty() {
+        // Where a column has an English twin (x_en, series_en), the table
+        // shows the one in the page's language.
+        let pairs = [(&panel.x, &panel.x_en), (&panel.series, &panel.series_en)];
+        let hidden: Vec<&String> = pairs
+            .iter()
+            .filter_map(|(zh, en)| match (zh, en) {
+                (Some(zh), Some(en)) if zh != en => Some(if lang == Lang::En { zh } else { en }),
+                _ => None,
+            })
+            .collect();
+        rs.columns.iter().filter(|c| !hidden.contains(c)).cloned().collect()
+    } else {
+        panel.table.clone()
+    };
     let idx: Vec<usize> = columns.iter().map(|c| rs.col(c)).collect::<anyhow::Result<_>>()?;
     let head = columns.iter().map(|c| column_label(q, c, lang, true)).collect();
     let numeric = idx
