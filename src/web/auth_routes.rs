@@ -144,7 +144,9 @@ pub async fn account(state: State, session: Session, user: CurrentUser, req: Htt
 
 pub async fn password_form(state: State, session: Session, user: CurrentUser, req: HttpRequest) -> Result<HttpResponse, WebError> {
     // The one place a user with a one-time password may go.
-    let Some(u) = user.user() else { return Err(AuthError::SignInRequired { login: Some(auth::login_url(&req)) }.into()) };
+    let Some(u) = user.user() else {
+        return Err(AuthError::SignInRequired { login: auth::is_html_get(&req).then(|| auth::login_url(&req)) }.into());
+    };
     let csrf = csrf::token(&session);
     page(&state, StatusCode::OK, "password.html", context! { csrf, forced => u.must_change_password, error => "" })
 }
