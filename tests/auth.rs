@@ -56,6 +56,10 @@ fn sign_in_sign_out_cookies_and_csrf() {
     }
     assert!(!cookie.contains("Secure"), "{cookie}");
     let csrf = csrf_in(&r.text().unwrap());
+    // Pages holding the token are never compressed (no BREACH-style guessing).
+    let r = client.get(app.url("/login?next=/x")).header("Accept-Encoding", "gzip, br").send().unwrap();
+    assert!(r.headers().get("content-encoding").is_none_or(|v| v == "identity"), "{:?}", r.headers());
+    assert_eq!(csrf_in(&r.text().unwrap()), csrf, "one token per session");
 
     // No token, a wrong token, or another site's form: 403, nothing checked.
     let form = |token: &str, password: &str| vec![("csrf", token.to_string()), ("name", "wang".into()), ("password", password.to_string())];

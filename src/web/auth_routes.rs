@@ -38,6 +38,9 @@ fn page(state: &State, status: StatusCode, template: &str, ctx: minijinja::Value
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header((header::CACHE_CONTROL, "no-store"))
+        // These pages hold the CSRF token next to text the request chose
+        // (user name, next): not compressed, so no BREACH-style guessing.
+        .insert_header(header::ContentEncoding::Identity)
         .body(html))
 }
 
