@@ -1,4 +1,4 @@
-//! The command line: `serve`, `sample`, `import`, `sql`. Each subcommand
+//! The command line: `serve`, `sample`, `import`, `sql`, `user`. Each subcommand
 //! parses its arguments and calls into the library; the exit code says
 //! whether it worked.
 
@@ -52,6 +52,32 @@ pub enum Command {
         /// Rows shown on a page or in JSON (downloads have them all).
         #[arg(long, default_value_t = 5000, env = "JINGZHUN_ROW_CAP")]
         row_cap: usize,
+        /// Mark the session cookie Secure: use when served over https
+        /// (directly or behind a proxy that terminates it). Off by default
+        /// so that plain http on 127.0.0.1 works.
+        #[arg(long, env = "JINGZHUN_SECURE_COOKIES")]
+        secure_cookies: bool,
+        /// File holding the session key (hex or base64, 64 bytes or more).
+        /// Default: JINGZHUN_SESSION_KEY, else <db>.session-key, created
+        /// with mode 0600 on first start.
+        #[arg(long, env = "JINGZHUN_SESSION_KEY_FILE")]
+        session_key_file: Option<PathBuf>,
+        /// A session ends after this many minutes without a request.
+        #[arg(long, default_value_t = 480, env = "JINGZHUN_SESSION_IDLE_MINUTES")]
+        session_idle_minutes: u64,
+        /// A session ends this many hours after sign-in, however active.
+        #[arg(long, default_value_t = 168, env = "JINGZHUN_SESSION_MAX_HOURS")]
+        session_max_hours: u64,
+        /// Take client addresses (sign-in throttling, audit log) from
+        /// X-Forwarded-For / Forwarded: only behind a reverse proxy that
+        /// sets them.
+        #[arg(long, env = "JINGZHUN_TRUST_PROXY")]
+        trust_proxy: bool,
+    },
+    /// Manage user accounts (stop the server first: it holds the database).
+    User {
+        #[command(subcommand)]
+        action: UserCommand,
     },
     /// Check every canned query against the schema and every dashboard
     /// against the queries; exit non-zero on any problem.
@@ -183,7 +209,22 @@ fn init_tracing() {
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Serve { db, bind, queries, dashboards, cjk_font, sample_data, workers, query_timeout_ms, row_cap } => {
+        Command::Serve {
+            db,
+            bind,
+            queries,
+            dashboards,
+            cjk_font,
+            sample_data,
+            workers,
+            query_timeout_ms,
+            row_cap,
+            secure_cookies,
+            session_key_file,
+            session_idle_minutes,
+            session_max_hours,
+            trust_proxy,
+        } => {
             let db = match db {
                 Some(db) => db,
                 None => {
@@ -199,7 +240,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 row_cap,
                 ..Default::default()
             };
-            let config = crate::web::ServeConfig { db, bind, queries, dashboards, cjk_font, workers, limits };
+            let auth = crate::auth::AuthConfig {
+                secure_cookies,
+                // Read here, not as a flag, so the key never shows in --help or `ps`.
+                session_key: std::env::var("JINGZHUN_SESSION_KEY").ok(),
+                session_key_file,
+                idle_timeout: std::time::Duration::from_secs(session_idle_minutes.max(1) * 60),
+                max_age: std::time::Duration::from_secs(session_max_hours.max(1) * 3600),
+                trust_proxy,
+                ..Default::default()
+            };
+            let config = crate::web::ServeConfig { db, bind, queries, dashboards, cjk_font, workers, limits, auth };
             actix_web::rt::System::new().block_on(async move {
                 let (server, addr) = crate::web::build(&config)?;
                 println!("Jingzhun listening on http://{addr}/");
@@ -239,6 +290,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::from(2))
             }
         }
+        Command::User { action } => run_user_command(action),
         Command::Query { name, db, params, format, out, queries } => run_query_command(&name, &db, &params, format, out.as_deref(), queries.as_deref()),
         Command::Render { what, db, format, params, lang, out, queries, dashboards } => {
             let lang = crate::lang::Lang::parse(&lang).ok_or_else(|| anyhow::anyhow!("--lang: found \"{lang}\", expected zh or en"))?;
@@ -252,7 +304,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 RenderFormatArg::Png => crate::web::dash::RenderFormat::Png,
                 RenderFormatArg::Pdf => crate::web::dash::RenderFormat::Pdf,
             };
-            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, cjk_font: None, workers: 1, limits: Default::default() };
+            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, cjk_font: None, workers: 1, limits: Default::default(), auth: Default::default() };
             let bytes = actix_web::rt::System::new().block_on(async move {
                 let state = crate::web::app_state(&config, 1)?;
                 crate::web::dash::render_offline(&state, &what, &params, lang, format).await
@@ -513,4 +565,177 @@ pub fn build_default_db(target: &Path, sample_data: &Path) -> anyhow::Result<()>
         let _ = std::fs::remove_dir_all(&source);
     }
     Ok(())
+}
+
+// ---------------------------------------------------------------- user accounts
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Add a user. Without --password-stdin a random one-time password is
+    /// printed, to be changed at first sign-in.
+    Add {
+        name: String,
+        /// admin, statistician or leader.
+        #[arg(long, value_parser = parse_role)]
+        role: crate::auth::Role,
+        /// Limit the user to one war zone (war_zone.zone_id).
+        #[arg(long, conflicts_with = "township")]
+        zone: Option<i64>,
+        /// Limit the user to one township (township.township_code).
+        #[arg(long)]
+        township: Option<String>,
+        /// Read the password from the first line of standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Set a user's password (a random one-time password without
+    /// --password-stdin). Ends the user's sessions.
+    Passwd {
+        name: String,
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// List users with role, scope and last sign-in.
+    List {
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// Remove a user (not the last admin).
+    Remove {
+        name: String,
+        #[arg(long)]
+        db: PathBuf,
+    },
+}
+
+fn parse_role(s: &str) -> Result<crate::auth::Role, String> {
+    crate::auth::Role::parse(s).ok_or_else(|| format!("unknown role {s}; expected admin, statistician or leader"))
+}
+
+/// Opens an existing database for account changes.
+fn open_for_users(db: &Path) -> anyhow::Result<duckdb::Connection> {
+    if !db.exists() {
+        anyhow::bail!("database {} does not exist (start `jingzhun serve` or import data first)", db.display());
+    }
+    crate::store::open_rw(db).with_context(|| {
+        format!("cannot open {} for writing; if `jingzhun serve` is running on it, stop it first or use /admin/users", db.display())
+    })
+}
+
+/// A password from standard input (first line), or a generated one-time
+/// password; the flag says whether it must be changed at first sign-in.
+fn password_for(name: &str, from_stdin: bool) -> anyhow::Result<Result<(String, bool), String>> {
+    if !from_stdin {
+        return Ok(Ok((crate::auth::password::generate(), true)));
+    }
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line).context("cannot read the password from standard input")?;
+    let pw = line.trim_end_matches(['\n', '\r']).to_string();
+    Ok(match crate::auth::password::problem(&pw, name) {
+        Some(p) => Err(p),
+        None => Ok((pw, false)),
+    })
+}
+
+fn run_user_command(action: UserCommand) -> anyhow::Result<ExitCode> {
+    use crate::auth::{audit, password, users, Scope};
+    let refused = |e: anyhow::Error| -> anyhow::Result<ExitCode> {
+        match e.downcast_ref::<users::Refused>() {
+            Some(r) => {
+                eprintln!("{r}");
+                Ok(ExitCode::from(2))
+            }
+            None => Err(e),
+        }
+    };
+    let via_cli = |mut detail: serde_json::Value| {
+        detail["via"] = serde_json::Value::String("command line".into());
+        detail
+    };
+    match action {
+        UserCommand::Add { name, role, zone, township, password_stdin, db } => {
+            let scope = match (zone, township) {
+                (Some(z), _) => Scope::Zone(z),
+                (None, Some(t)) => Scope::Township(t),
+                (None, None) => Scope::All,
+            };
+            let (pw, must_change) = match password_for(&name, password_stdin)? {
+                Ok(p) => p,
+                Err(problem) => {
+                    eprintln!("{problem}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let conn = open_for_users(&db)?;
+            let added = users::add(&conn, &name, role, &scope, &password::hash(&pw)?, must_change).and_then(|()| {
+                let detail = serde_json::json!({ "name": name, "role": role.as_str(), "scope": scope.to_field() });
+                audit::record(&conn, None, None, audit::USER_ADDED, &via_cli(detail))
+            });
+            if let Err(e) = added {
+                return refused(e);
+            }
+            eprintln!("added {name} ({role}, {})", scope.label());
+            if must_change {
+                println!("one-time password for {name}: {pw}");
+                eprintln!("(shown only now; {name} must choose a new password at first sign-in)");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Passwd { name, password_stdin, db } => {
+            let (pw, must_change) = match password_for(&name, password_stdin)? {
+                Ok(p) => p,
+                Err(problem) => {
+                    eprintln!("{problem}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let conn = open_for_users(&db)?;
+            let changed = users::set_password(&conn, &name, &password::hash(&pw)?, must_change).and_then(|_| {
+                let action = if must_change { audit::PASSWORD_RESET } else { audit::PASSWORD_CHANGED };
+                audit::record(&conn, None, None, action, &via_cli(serde_json::json!({ "name": name })))
+            });
+            if let Err(e) = changed {
+                return refused(e);
+            }
+            eprintln!("password of {name} changed; their sessions have ended");
+            if must_change {
+                println!("one-time password for {name}: {pw}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::List { db } => {
+            let conn = open_for_users(&db)?;
+            let mut t = comfy_table::Table::new();
+            t.load_style(comfy_table::presets::UTF8_FULL_CONDENSED);
+            t.set_header(["用户 User", "角色 Role", "范围 Scope", "须改密码 Must change", "创建 Created (UTC)", "最近登录 Last sign-in (UTC)"]);
+            let list = users::list(&conn)?;
+            for a in &list {
+                t.add_row([
+                    a.name.clone(),
+                    a.role.as_str().to_string(),
+                    a.scope.to_field(),
+                    if a.must_change_password { "yes" } else { "no" }.to_string(),
+                    a.created_at.clone(),
+                    a.last_sign_in_at.clone().unwrap_or_default(),
+                ]);
+            }
+            println!("{t}");
+            println!("({} users)", list.len());
+            Ok(ExitCode::SUCCESS)
+        }
+        UserCommand::Remove { name, db } => {
+            let conn = open_for_users(&db)?;
+            let removed = users::remove(&conn, &name)
+                .and_then(|()| audit::record(&conn, None, None, audit::USER_REMOVED, &via_cli(serde_json::json!({ "name": name }))));
+            if let Err(e) = removed {
+                return refused(e);
+            }
+            eprintln!("removed {name}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
 }

@@ -1,6 +1,7 @@
 //! Jingzhun (精准): a dashboard server for precision poverty-alleviation
 //! data. See ARCHITECTURE.md for the map of this crate.
 
+pub mod auth;
 pub mod catalog;
 pub mod charts;
 pub mod cli;

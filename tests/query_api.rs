@@ -65,6 +65,7 @@ ORDER BY z.zone_id
 const SLOW: &str = r#"/*
 title = "慢查询"
 title_en = "Slow query"
+public = true
 [columns]
 n = { zh = "n", en = "n" }
 */
@@ -74,6 +75,7 @@ SELECT count(*) AS n FROM range(100000000000) a
 const BIG: &str = r#"/*
 title = "大结果"
 title_en = "Large result"
+public = true
 [params.rows]
 type = "integer"
 zh = "行数"

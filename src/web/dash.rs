@@ -403,6 +403,7 @@ pub fn words(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static st
         ("breadcrumbs", "位置", "You are here"),
         ("home", "首页", "Home"),
         ("rows", "行", "rows"),
+        ("account", "账户", "Account"),
     ];
     pairs.iter().map(|(k, zh, en)| (*k, if lang == Lang::En { *en } else { *zh })).collect()
 }

@@ -4,6 +4,7 @@
 
 pub mod dash;
 mod geo;
+mod auth_routes;
 mod pages;
 mod pdf;
 mod query;
@@ -32,6 +33,8 @@ pub struct ServeConfig {
     /// HTTP worker threads (0: one per core).
     pub workers: usize,
     pub limits: Limits,
+    /// Sessions and sign-in (see `crate::auth`).
+    pub auth: crate::auth::AuthConfig,
 }
 
 /// Guards on every query.
@@ -133,6 +136,10 @@ pub enum WebError {
     Unavailable(String),
     #[error("internal error")]
     Internal(anyhow::Error),
+    /// Sign-in required (401 or a redirect), forbidden (403), too many
+    /// sign-ins (429): see `crate::auth::AuthError`.
+    #[error(transparent)]
+    Auth(#[from] crate::auth::AuthError),
 }
 
 impl From<anyhow::Error> for WebError {
@@ -158,9 +165,13 @@ impl ResponseError for WebError {
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
             WebError::Timeout(_) | WebError::Busy | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            WebError::Auth(e) => e.status_code(),
         }
     }
     fn error_response(&self) -> HttpResponse {
+        if let WebError::Auth(e) = self {
+            return e.error_response();
+        }
         if let WebError::Internal(e) = self {
             tracing::error!(error = ?e, "request failed");
         }
@@ -178,7 +189,7 @@ impl ResponseError for WebError {
                 vec![],
             ),
             WebError::Unavailable(m) => ("服务器缺少所需资源", "The server lacks something this needs".into(), vec![m.clone()]),
-            WebError::Internal(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log".into(), vec![]),
+            WebError::Internal(_) | WebError::Auth(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log".into(), vec![]),
         };
         let items: String = details
             .iter()
@@ -195,7 +206,7 @@ impl ResponseError for WebError {
             _ => {}
         }
         resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8")).body(format!(
-            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body style=\"font-family:sans-serif;margin:2rem\"><h1>{zh}</h1><p lang=\"en\">{}</p><ul>{items}</ul><p><a href=\"/\">返回首页 Home</a></p></body></html>",
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body><h1>{zh}</h1><p lang=\"en\">{}</p><ul>{items}</ul><p><a href=\"/\">返回首页 Home</a></p></body></html>",
             crate::charts::escape_xml(&en)
         ))
     }
@@ -207,6 +218,12 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     env.add_template("base.html", include_str!("templates/base.html"))?;
     env.add_template("dashboard.html", include_str!("templates/dashboard.html"))?;
     env.add_template("query.html", include_str!("templates/query.html"))?;
+    // Accounts (auth_routes.rs).
+    env.add_template("login.html", include_str!("templates/login.html"))?;
+    env.add_template("account.html", include_str!("templates/account.html"))?;
+    env.add_template("password.html", include_str!("templates/password.html"))?;
+    env.add_template("admin_users.html", include_str!("templates/admin_users.html"))?;
+    env.add_template("admin_audit.html", include_str!("templates/admin_audit.html"))?;
     env.add_filter("num", |v: f64| crate::charts::thousands(v.round() as i64));
     env.add_filter("pct", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Percent));
     env.add_filter("yuan", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Yuan));
@@ -253,12 +270,25 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
 pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
     let workers = if config.workers == 0 { std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2) } else { config.workers };
     let state = app_state(config, workers)?;
+    // Accounts: the session key, and on a database without users a first
+    // admin with a one-time password (logged once, never a default).
+    let auth = web::Data::new(crate::auth::AuthState::new(state.db.clone(), config.auth.clone(), &config.db)?);
+    if let Some(pw) = state.db.with_conn(crate::auth::users::ensure_admin)? {
+        tracing::warn!("no users yet: created user admin with one-time password {pw} — sign in at /login and choose a new password");
+    }
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
+            .app_data(auth.clone())
             .wrap(middleware::Compress::default())
+            // Accounts: CSRF check on every state-changing request (inside
+            // the session), the cookie session, security headers on every
+            // response.
+            .wrap(middleware::from_fn(crate::auth::csrf::guard))
+            .wrap(auth.session_middleware())
+            .wrap(crate::auth::security_headers())
             .wrap(tracing_actix())
             .route("/", web::get().to(dash::home))
             .route("/healthz", web::get().to(pages::healthz))
@@ -267,6 +297,8 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .route("/d/{name}/{file}", web::get().to(dash::panel))
             .route("/{unit:zone|township|village}/{id}", web::get().to(dash::unit))
             .route("/q/{name}", web::get().to(query::query))
+            // /login, /logout, /account, /account/password, /admin/users, /admin/audit
+            .configure(auth_routes::routes)
             .default_service(web::to(|| async { WebError::NotFound.error_response() }))
     })
     .workers(workers)

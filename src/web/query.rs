@@ -11,6 +11,7 @@ use minijinja::context;
 use serde::Serialize;
 
 use super::{State, WebError};
+use crate::auth::{audit, mask, AuthError, CurrentUser, Role};
 use crate::catalog::params::{read_all, Bound};
 use crate::catalog::{run_query, Query};
 use crate::export::{content_disposition, export_query, file_name, ExportKind};
@@ -59,10 +60,10 @@ struct JsonColumn<'a> {
     unit: Option<&'a str>,
 }
 
-pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> Result<HttpResponse, WebError> {
+pub async fn query(state: State, path: web::Path<String>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let raw_name = path.into_inner();
     let wants_json = raw_name.ends_with(".json");
-    match answer(state, raw_name, req).await {
+    match answer(state, raw_name, req, user).await {
         // A JSON client gets its errors as JSON too.
         Err(WebError::BadRequest(problems)) if wants_json => Ok(HttpResponse::BadRequest()
             .content_type("application/json")
@@ -71,10 +72,40 @@ pub async fn query(state: State, path: web::Path<String>, req: HttpRequest) -> R
     }
 }
 
-async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<HttpResponse, WebError> {
+/// Who may see what (see `crate::auth`): a query that is not public needs
+/// a signed-in user, and its downloads a statistician or admin. Returns
+/// whether ID-card numbers must be masked for this user.
+fn authorize(q: &Query, format: Format, req: &HttpRequest, user: &CurrentUser) -> Result<bool, AuthError> {
+    let download = matches!(format, Format::Csv | Format::Xlsx | Format::Parquet);
+    if !q.meta.public {
+        user.require_signed_in(req)?;
+        if download {
+            user.require_role(req, &[Role::Statistician, Role::Admin])?;
+        }
+    }
+    let mask = q.meta.columns.keys().any(|c| mask::is_id_column(c)) && !user.sees_household_detail();
+    // Downloads are not masked: whole ID numbers only for those who may see them.
+    if mask && download {
+        return Err(AuthError::Forbidden);
+    }
+    Ok(mask)
+}
+
+/// Responses from queries that are not public stay out of shared caches.
+fn private(mut resp: HttpResponse, public: bool) -> HttpResponse {
+    if !public {
+        resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-cache"));
+        resp.headers_mut().insert(header::VARY, header::HeaderValue::from_static("Cookie"));
+    }
+    resp
+}
+
+async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let (name, format) = split_format(&raw_name);
     let Some(format) = format else { return Err(WebError::NotFound) };
     let Some(q) = state.catalog.get(name).cloned() else { return Err(WebError::NotFound) };
+    let masked = authorize(&q, format, &req, &user)?;
+    let public = q.meta.public;
     let given: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).map_err(|e| {
         WebError::BadRequest(vec![format!("the query string is malformed: {e}; expected name=value pairs")])
     })?;
@@ -86,15 +117,23 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
         Some(other) => return Err(WebError::BadRequest(vec![format!("parameter bom: found \"{other}\", expected 0 or 1")])),
     };
     let version = state.data_version();
-    let tag = etag(name, &bound, format, if bom { "bom" } else { "" }, version);
+    let extra = format!("{}{}", if bom { "bom" } else { "" }, if masked { "-masked" } else { "" });
+    let tag = etag(name, &bound, format, &extra, version);
     if super::not_modified(&req, &tag) {
-        return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
+        return Ok(private(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish(), public));
     }
     if matches!(format, Format::Html | Format::Json) {
         if let Some(hit) = super::cached(&state, &tag) {
             tracing::info!(query = name, format = ?format, params = ?bound, cache = "hit", "query");
-            return Ok(hit);
+            return Ok(private(hit, public));
         }
+    }
+    if !public && matches!(format, Format::Csv | Format::Xlsx | Format::Parquet) {
+        // Household-level data leaving the server is recorded.
+        let params: serde_json::Map<String, serde_json::Value> = bound.iter().map(|(k, v)| (k.clone(), serde_json::Value::String(v.text()))).collect();
+        let detail = serde_json::json!({ "query": name, "format": format!("{format:?}").to_lowercase(), "params": params });
+        let ip = req.app_data::<web::Data<crate::auth::AuthState>>().map(|a| a.ip(&req));
+        audit::record_async(&state.db, user.name().map(str::to_string), ip, audit::EXPORT, detail).await;
     }
     tracing::info!(query = name, format = ?format, params = ?bound, cache = "miss", "query");
     let limit = state.limits.query_timeout;
@@ -107,7 +146,10 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
             let (out, options) = state
                 .db
                 .run_limited(limit, move |conn| {
-                    let out = run_query(conn, &q2, &b2, Some(cap))?;
+                    let mut out = run_query(conn, &q2, &b2, Some(cap))?;
+                    if masked {
+                        mask::mask_rows(&out.rs.columns, &mut out.rs.rows);
+                    }
                     let mut options = Vec::new();
                     for (pname, meta) in &q2.meta.params {
                         let mut list: Vec<(String, String)> = Vec::new();
@@ -128,7 +170,16 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
         Format::Json => {
             let q2 = q.clone();
             let b2 = bound.clone();
-            let out = state.db.run_limited(limit, move |conn| run_query(conn, &q2, &b2, Some(cap))).await?;
+            let out = state
+                .db
+                .run_limited(limit, move |conn| {
+                    let mut out = run_query(conn, &q2, &b2, Some(cap))?;
+                    if masked {
+                        mask::mask_rows(&out.rs.columns, &mut out.rs.rows);
+                    }
+                    Ok(out)
+                })
+                .await?;
             let columns: Vec<JsonColumn> = out
                 .rs
                 .columns
@@ -193,7 +244,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest) -> Result<Http
                 .body(bytes)
         }
     };
-    super::tagged(resp, &tag)
+    super::tagged(resp, &tag).map(|r| private(r, public))
 }
 
 type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;

@@ -140,3 +140,106 @@ pub fn fingerprint(path: &Path) -> Vec<(String, i64, String)> {
     }
     out
 }
+
+// ---------------------------------------------------------------- accounts (tests/auth*.rs)
+
+/// The server with its log (standard error) captured line by line.
+pub struct LoggedApp {
+    pub app: TestApp,
+    log: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl LoggedApp {
+    /// Every log line so far.
+    pub fn log(&self) -> Vec<String> {
+        self.log.lock().unwrap().clone()
+    }
+
+    /// Waits (up to 10 s) for a log line containing `needle`.
+    pub fn wait_for_log(&self, needle: &str) -> Option<String> {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::time::Instant::now() < deadline {
+            if let Some(l) = self.log().into_iter().find(|l| l.contains(needle)) {
+                return Some(l);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        None
+    }
+}
+
+/// The real server with extra arguments and environment, its log captured.
+pub fn spawn_app_logged(db: &Path, extra: &[&str], env: &[(&str, &str)]) -> LoggedApp {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jingzhun"))
+        .args(["serve", "--db"])
+        .arg(db)
+        .args(["--bind", "127.0.0.1:0", "--workers", "2"])
+        .args(extra)
+        .envs(env.iter().copied())
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start server");
+    let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stderr = child.stderr.take().expect("stderr");
+    let sink = log.clone();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push(line);
+        }
+    });
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read address");
+    let addr = line
+        .trim()
+        .strip_prefix("Jingzhun listening on http://")
+        .and_then(|s| s.strip_suffix('/'))
+        .unwrap_or_else(|| panic!("unexpected first line: {line:?}; log: {:?}", log.lock().unwrap()))
+        .to_string();
+    LoggedApp { app: TestApp { addr, child }, log }
+}
+
+/// Adds a user straight into a database that no server holds; the
+/// password need not be changed at first sign-in.
+pub fn add_user(db: &Path, name: &str, role: jingzhun::auth::Role, scope: jingzhun::auth::Scope, password: &str) {
+    let conn = jingzhun::store::open_rw(db).expect("open db");
+    let phc = jingzhun::auth::password::hash(password).expect("hash");
+    jingzhun::auth::users::add(&conn, name, role, &scope, &phc, false).expect("add user");
+}
+
+/// A client that keeps cookies and does not follow redirects.
+pub fn browser() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// The CSRF token in a page's first form.
+pub fn csrf_in(html: &str) -> String {
+    let at = html.find("name=\"csrf\" value=\"").unwrap_or_else(|| panic!("no csrf field in {html}"));
+    html[at + 19..].split('"').next().unwrap().to_string()
+}
+
+/// Signs in through /login; returns the response to the form (303 when
+/// it worked).
+pub fn sign_in(client: &reqwest::blocking::Client, app: &TestApp, name: &str, password: &str) -> reqwest::blocking::Response {
+    let page = client.get(app.url("/login")).send().expect("GET /login").text().unwrap();
+    let csrf = csrf_in(&page);
+    client
+        .post(app.url("/login"))
+        .form(&[("csrf", csrf.as_str()), ("name", name), ("password", password), ("next", "/")])
+        .send()
+        .expect("POST /login")
+}
+
+/// A client signed in as `name`.
+pub fn signed_in(app: &TestApp, name: &str, password: &str) -> reqwest::blocking::Client {
+    let client = browser();
+    let r = sign_in(&client, app, name, password);
+    assert_eq!(r.status(), 303, "sign-in of {name}: {}", r.text().unwrap_or_default());
+    client
+}
