@@ -14,7 +14,10 @@ use duckdb::{AccessMode, Config, Connection};
 
 /// Schema migrations, in order. A released migration is never edited: a
 /// change to the schema is a new entry, applied to existing files on open.
-pub const MIGRATIONS: &[(i32, &str)] = &[(1, include_str!("migrations/0001_initial.sql"))];
+pub const MIGRATIONS: &[(i32, &str)] = &[
+    (1, include_str!("migrations/0001_initial.sql")),
+    (3, include_str!("migrations/0003_definitions.sql")),
+];
 
 /// The schema version this build writes and expects.
 pub fn latest_version() -> i32 {
