@@ -20,12 +20,15 @@ cadres = { zh = "帮扶责任人数", en = "Cadres", unit = "人" }
 share = { zh = "占比", en = "Share", unit = "%" }
 households = { zh = "结对户数合计", en = "Households paired (total)", unit = "户" }
 */
-WITH load AS (
+WITH paired AS (
+    SELECT household_code, cadre_code FROM household WHERE $year IS NULL
+    UNION ALL
+    SELECT household_code, cadre_code FROM poor_household_year WHERE year = $year
+),
+load AS (
     SELECT c.cadre_code, count(h.household_code) AS n
     FROM cadre c
-    LEFT JOIN household h
-      ON h.cadre_code = c.cadre_code
-     AND ($year IS NULL OR (h.identified_year <= $year AND (h.exit_year IS NULL OR h.exit_year > $year)))
+    LEFT JOIN paired h ON h.cadre_code = c.cadre_code
     WHERE c.role = '帮扶责任人'
     GROUP BY c.cadre_code
 ),

@@ -39,15 +39,10 @@ target_yield = { zh = "目标收益率", en = "Target yield", unit = "%" }
 below_target_investments = { zh = "低于目标的项目数", en = "Investments below target", unit = "个" }
 */
 WITH paid AS (
-    SELECT d.year, e.kind, d.investment_code, d.household_code, d.share_principal, d.amount
-    FROM dividend d
-    JOIN fund_investment f ON f.investment_code = d.investment_code
-    JOIN industry_entity e ON e.entity_code = f.entity_code
-    JOIN household h ON h.household_code = d.household_code
-    JOIN village v ON v.village_code = h.village_code
-    JOIN township t ON t.township_code = v.township_code
-    WHERE ($zone IS NULL OR t.zone_id = $zone)
-      AND ($kind IS NULL OR e.kind = $kind)
+    SELECT year, entity_kind AS kind, investment_code, household_code, share_principal, amount
+    FROM dividend_paid
+    WHERE ($zone IS NULL OR zone_id = $zone)
+      AND ($kind IS NULL OR entity_kind = $kind)
 ),
 per_investment AS (
     SELECT year, kind, investment_code,

@@ -20,43 +20,21 @@ natural_decrease_households = { zh = "自然减少户数", en = "Natural decreas
 natural_decrease_people = { zh = "自然减少人数", en = "Natural decrease (people)", unit = "人" }
 remaining_households = { zh = "年末剩余贫困户数", en = "Households still poor at year end", unit = "户" }
 */
-WITH scope AS (
-    SELECT h.household_code, h.identified_year, h.exit_year, h.exit_kind
-    FROM household h
-    JOIN village v ON v.village_code = h.village_code
-    JOIN township t ON t.township_code = v.township_code
-    WHERE ($zone IS NULL OR t.zone_id = $zone)
-),
-years AS (
-    SELECT unnest(generate_series(min(identified_year), greatest(max(identified_year), max(exit_year)))) AS year
-    FROM household
-),
-people AS (
-    SELECT s.household_code,
-           count(*) FILTER (WHERE m.removed_year IS NULL OR m.removed_year > s.exit_year) AS after_exit,
-           count(*) FILTER (WHERE m.removed_year IS NULL OR m.removed_year >= s.exit_year) AS at_exit
-    FROM scope s
-    JOIN member m ON m.household_code = s.household_code
-    WHERE s.exit_year IS NOT NULL
-    GROUP BY s.household_code
-),
-exits AS (
-    SELECT s.exit_year AS year,
-           count(*) FILTER (WHERE s.exit_kind = '脱贫') AS exited_households,
-           sum(coalesce(p.after_exit, 0)) FILTER (WHERE s.exit_kind = '脱贫') AS exited_people,
-           count(*) FILTER (WHERE s.exit_kind = '自然减少') AS natural_decrease_households,
-           sum(coalesce(p.at_exit, 0)) FILTER (WHERE s.exit_kind = '自然减少') AS natural_decrease_people
-    FROM scope s
-    LEFT JOIN people p ON p.household_code = s.household_code
-    WHERE s.exit_year IS NOT NULL
-    GROUP BY s.exit_year
+WITH exits AS (
+    SELECT exit_year AS year,
+           count(*) FILTER (WHERE exit_kind = '脱贫') AS exited_households,
+           sum(people_after_exit) FILTER (WHERE exit_kind = '脱贫') AS exited_people,
+           count(*) FILTER (WHERE exit_kind = '自然减少') AS natural_decrease_households,
+           sum(people_at_exit) FILTER (WHERE exit_kind = '自然减少') AS natural_decrease_people
+    FROM household_exit
+    WHERE ($zone IS NULL OR zone_id = $zone)
+    GROUP BY exit_year
 ),
 remaining AS (
-    SELECT y.year, count(s.household_code) AS households
-    FROM years y
-    LEFT JOIN scope s
-      ON s.identified_year <= y.year AND (s.exit_year IS NULL OR s.exit_year > y.year)
-    GROUP BY y.year
+    SELECT year, count(*) AS households
+    FROM poor_household_year
+    WHERE ($zone IS NULL OR zone_id = $zone)
+    GROUP BY year
 )
 SELECT y.year,
        coalesce(e.exited_households, 0) AS exited_households,
@@ -64,8 +42,8 @@ SELECT y.year,
        sum(coalesce(e.exited_households, 0)) OVER (ORDER BY y.year) AS cumulative_exited_households,
        coalesce(e.natural_decrease_households, 0) AS natural_decrease_households,
        coalesce(e.natural_decrease_people, 0) AS natural_decrease_people,
-       r.households AS remaining_households
-FROM years y
+       coalesce(r.households, 0) AS remaining_households
+FROM stat_year y
 LEFT JOIN exits e ON e.year = y.year
-JOIN remaining r ON r.year = y.year
+LEFT JOIN remaining r ON r.year = y.year
 ORDER BY y.year

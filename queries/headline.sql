@@ -16,11 +16,7 @@ villages_exited = { zh = "已出列嘎查村", en = "Poor villages exited", unit
 SELECT
     (SELECT count(*) FROM household) AS households,
     (SELECT coalesce(sum(size), 0) FROM household) AS people,
-    (SELECT count(*) FROM household WHERE exit_kind = '脱贫') AS exited_households,
-    (SELECT count(*)
-       FROM member m
-       JOIN household h ON h.household_code = m.household_code
-      WHERE h.exit_kind = '脱贫'
-        AND (m.removed_year IS NULL OR m.removed_year > h.exit_year)) AS exited_people,
-    (SELECT count(*) FROM village WHERE is_poor) AS poor_villages,
-    (SELECT count(*) FROM village WHERE is_poor AND exit_year IS NOT NULL) AS villages_exited
+    (SELECT count(*) FROM household_exit WHERE exit_kind = '脱贫') AS exited_households,
+    (SELECT coalesce(sum(people_after_exit), 0) FROM household_exit WHERE exit_kind = '脱贫') AS exited_people,
+    (SELECT count(*) FROM geo WHERE poor_village) AS poor_villages,
+    (SELECT count(*) FROM geo WHERE poor_village AND village_exit_year IS NOT NULL) AS villages_exited

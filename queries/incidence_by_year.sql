@@ -14,28 +14,10 @@ poor_population = { zh = "贫困人口", en = "Poor population", unit = "人" }
 rural_population = { zh = "农村户籍人口", en = "Rural population", unit = "人" }
 incidence = { zh = "贫困发生率", en = "Poverty incidence", unit = "%" }
 */
-WITH pop AS (
-    SELECT vy.year, t.zone_id, sum(vy.rural_population) AS population
-    FROM village_year vy
-    JOIN village v ON v.village_code = vy.village_code
-    JOIN township t ON t.township_code = v.township_code
-    GROUP BY vy.year, t.zone_id
-),
-poor AS (
-    SELECT y.year, t.zone_id, count(*) AS people
-    FROM (SELECT DISTINCT year FROM pop) y
-    JOIN household h
-      ON h.identified_year <= y.year AND (h.exit_year IS NULL OR h.exit_year > y.year)
-    JOIN member m
-      ON m.household_code = h.household_code AND (m.removed_year IS NULL OR m.removed_year > y.year)
-    JOIN village v ON v.village_code = h.village_code
-    JOIN township t ON t.township_code = v.township_code
-    GROUP BY y.year, t.zone_id
-),
-by_zone AS (
-    SELECT pop.year, pop.zone_id, pop.population, coalesce(poor.people, 0) AS people
-    FROM pop
-    LEFT JOIN poor ON poor.year = pop.year AND poor.zone_id = pop.zone_id
+WITH by_zone AS (
+    SELECT year, zone_id, sum(poor_people) AS people, sum(rural_population) AS population
+    FROM incidence_village_year
+    GROUP BY year, zone_id
 )
 SELECT year, 0 AS zone_id, '全旗' AS scope, 'Whole banner' AS scope_en,
        sum(people) AS poor_population, sum(population) AS rural_population,

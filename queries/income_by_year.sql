@@ -13,14 +13,12 @@ income_per_capita = { zh = "人均纯收入", en = "Per-capita net income", unit
 poverty_line = { zh = "贫困线", en = "Poverty line", unit = "元" }
 monitoring_line = { zh = "监测线", en = "Monitoring line", unit = "元" }
 */
-SELECT i.year,
+SELECT year,
        count(*) AS households,
-       sum(i.persons) AS persons,
-       round(sum(i.wage_income + i.operating_income + i.property_income + i.transfer_income - i.operating_cost)::DOUBLE
-             / sum(i.persons), 0) AS income_per_capita,
-       any_value(pl.poverty_line)::DOUBLE AS poverty_line,
-       any_value(pl.monitoring_line)::DOUBLE AS monitoring_line
-FROM income_year i
-LEFT JOIN poverty_line pl ON pl.year = i.year
-GROUP BY i.year
-ORDER BY i.year
+       sum(persons) AS persons,
+       round(sum(net_income)::DOUBLE / sum(persons), 0) AS income_per_capita,
+       any_value(poverty_line) AS poverty_line,
+       any_value(monitoring_line) AS monitoring_line
+FROM income_household_year
+GROUP BY year
+ORDER BY year

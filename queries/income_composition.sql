@@ -26,27 +26,20 @@ below_line_households = { zh = "人均纯收入低于贫困线户数", en = "Hou
 poverty_line = { zh = "贫困线", en = "Poverty line", unit = "元" }
 monitoring_line = { zh = "监测线", en = "Monitoring line", unit = "元" }
 */
-SELECT i.year,
+SELECT year,
        count(*) AS households,
-       sum(i.persons) AS persons,
-       round(sum(i.wage_income)::DOUBLE / sum(i.persons), 0) AS wage_per_capita,
-       round(sum(i.operating_income)::DOUBLE / sum(i.persons), 0) AS operating_per_capita,
-       round(sum(i.property_income)::DOUBLE / sum(i.persons), 0) AS property_per_capita,
-       round(sum(i.transfer_income)::DOUBLE / sum(i.persons), 0) AS transfer_per_capita,
-       round(sum(i.operating_cost)::DOUBLE / sum(i.persons), 0) AS cost_per_capita,
-       round(sum(i.wage_income + i.operating_income + i.property_income + i.transfer_income - i.operating_cost)::DOUBLE
-             / sum(i.persons), 0) AS net_income_per_capita,
-       round(100 * sum(i.transfer_income)::DOUBLE
-             / nullif(sum(i.wage_income + i.operating_income + i.property_income + i.transfer_income), 0), 2) AS transfer_share,
-       count(*) FILTER (WHERE i.wage_income + i.operating_income + i.property_income + i.transfer_income - i.operating_cost
-                              < pl.poverty_line * i.persons) AS below_line_households,
-       any_value(pl.poverty_line)::DOUBLE AS poverty_line,
-       any_value(pl.monitoring_line)::DOUBLE AS monitoring_line
-FROM income_year i
-JOIN household h ON h.household_code = i.household_code
-JOIN village v ON v.village_code = h.village_code
-JOIN township t ON t.township_code = v.township_code
-LEFT JOIN poverty_line pl ON pl.year = i.year
-WHERE ($zone IS NULL OR t.zone_id = $zone)
-GROUP BY i.year
-ORDER BY i.year
+       sum(persons) AS persons,
+       round(sum(wage_income)::DOUBLE / sum(persons), 0) AS wage_per_capita,
+       round(sum(operating_income)::DOUBLE / sum(persons), 0) AS operating_per_capita,
+       round(sum(property_income)::DOUBLE / sum(persons), 0) AS property_per_capita,
+       round(sum(transfer_income)::DOUBLE / sum(persons), 0) AS transfer_per_capita,
+       round(sum(operating_cost)::DOUBLE / sum(persons), 0) AS cost_per_capita,
+       round(sum(net_income)::DOUBLE / sum(persons), 0) AS net_income_per_capita,
+       round(100 * sum(transfer_income)::DOUBLE / nullif(sum(gross_income), 0), 2) AS transfer_share,
+       count(*) FILTER (WHERE net_income < poverty_line * persons) AS below_line_households,
+       any_value(poverty_line) AS poverty_line,
+       any_value(monitoring_line) AS monitoring_line
+FROM income_household_year
+WHERE ($zone IS NULL OR zone_id = $zone)
+GROUP BY year
+ORDER BY year

@@ -21,20 +21,7 @@ eligible_households = { zh = "当年贫困户数", en = "Households poor that ye
 covered_households = { zh = "享受措施户数", en = "Households reached", unit = "户" }
 coverage = { zh = "覆盖率", en = "Coverage", unit = "%" }
 */
-WITH poor AS (
-    SELECT h.household_code, t.zone_id
-    FROM household h
-    JOIN village v ON v.village_code = h.village_code
-    JOIN township t ON t.township_code = v.township_code
-    WHERE h.identified_year <= $year AND (h.exit_year IS NULL OR h.exit_year > $year)
-),
-reached AS (
-    SELECT DISTINCT p.household_code, p.zone_id, a.category
-    FROM poor p
-    JOIN household_measure hm ON hm.household_code = p.household_code AND hm.year = $year
-    JOIN aid_measure a ON a.measure_code = hm.measure_code
-),
-categories AS (
+WITH categories AS (
     SELECT category, min(measure_code) AS first_measure FROM aid_measure GROUP BY category
 ),
 scopes AS (
@@ -44,12 +31,14 @@ scopes AS (
 ),
 eligible AS (
     SELECT coalesce(zone_id, 0) AS zone_id, count(*) AS households
-    FROM poor
+    FROM poor_household_year
+    WHERE year = $year
     GROUP BY ROLLUP (zone_id)
 ),
 covered AS (
-    SELECT coalesce(zone_id, 0) AS zone_id, category, count(*) AS households
-    FROM reached
+    SELECT coalesce(zone_id, 0) AS zone_id, category, sum(covered_households) AS households
+    FROM coverage_village_year
+    WHERE year = $year
     GROUP BY GROUPING SETS ((zone_id, category), (category))
 )
 SELECT s.zone_id, s.zone, c.category,

@@ -30,10 +30,9 @@ secondary_share = { zh = "其他原因户数占比", en = "Share of households (
 WITH scope AS (
     SELECT h.household_code, h.size, h.main_cause, h.secondary_cause_1, h.secondary_cause_2
     FROM household h
-    JOIN village v ON v.village_code = h.village_code
-    JOIN township t ON t.township_code = v.township_code
-    WHERE ($zone IS NULL OR t.zone_id = $zone)
-      AND ($year IS NULL OR (h.identified_year <= $year AND (h.exit_year IS NULL OR h.exit_year > $year)))
+    JOIN geo g ON g.village_code = h.village_code
+    WHERE ($zone IS NULL OR g.zone_id = $zone)
+      AND ($year IS NULL OR h.household_code IN (SELECT household_code FROM poor_household_year WHERE year = $year))
 ),
 causes AS (
     SELECT main_cause AS cause FROM household

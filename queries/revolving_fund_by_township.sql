@@ -43,14 +43,12 @@ WITH as_of AS (
     SELECT CAST($as_of AS DATE) AS d
 ),
 loans AS (
-    SELECT v.township_code, r.household_code, r.amount, r.repaid_amount,
-           r.due_date < a.d AND (r.settled_date IS NULL OR r.settled_date > a.d) AS overdue,
-           CASE WHEN r.settled_date IS NULL THEN r.amount - r.repaid_amount ELSE r.amount END AS unpaid_then
-    FROM revolving_loan r
+    SELECT l.township_code, l.household_code, l.amount, l.repaid_amount,
+           l.due_date < a.d AND (l.settled_date IS NULL OR l.settled_date > a.d) AS overdue,
+           CASE WHEN l.settled_date IS NULL THEN l.amount - l.repaid_amount ELSE l.amount END AS unpaid_then
+    FROM loan_geo l
     CROSS JOIN as_of a
-    JOIN household h ON h.household_code = r.household_code
-    JOIN village v ON v.village_code = h.village_code
-    WHERE ($year IS NULL OR year(r.issued_date) = $year)
+    WHERE ($year IS NULL OR l.issue_year = $year)
 ),
 by_township AS (
     SELECT township_code,

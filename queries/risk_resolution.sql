@@ -29,12 +29,10 @@ average_days = { zh = "平均消除用时", en = "Mean time to resolve", unit = 
 longest_days = { zh = "最长消除用时", en = "Longest time to resolve", unit = "天" }
 */
 WITH events AS (
-    SELECT r.cause, r.resolved_date IS NOT NULL AS is_resolved, r.resolved_date - r.detected_date AS days
-    FROM risk_event r
-    JOIN village v ON v.village_code = r.village_code
-    JOIN township t ON t.township_code = v.township_code
-    WHERE ($year IS NULL OR year(r.detected_date) = $year)
-      AND ($zone IS NULL OR t.zone_id = $zone)
+    SELECT cause, resolved_date IS NOT NULL AS is_resolved, days_to_resolve AS days
+    FROM risk_warning
+    WHERE ($year IS NULL OR year(detected_date) = $year)
+      AND ($zone IS NULL OR zone_id = $zone)
 ),
 summary AS (
     SELECT cause, GROUPING(cause) AS all_causes,

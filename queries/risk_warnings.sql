@@ -38,13 +38,11 @@ WITH as_of AS (
 ),
 open_events AS (
     SELECT r.cause, r.severity, r.persons, r.household_code, a.d - r.detected_date AS days_open
-    FROM risk_event r
+    FROM risk_warning r
     CROSS JOIN as_of a
-    JOIN village v ON v.village_code = r.village_code
-    JOIN township t ON t.township_code = v.township_code
     WHERE r.detected_date <= a.d
       AND (r.resolved_date IS NULL OR r.resolved_date > a.d)
-      AND ($zone IS NULL OR t.zone_id = $zone)
+      AND ($zone IS NULL OR r.zone_id = $zone)
       AND ($monitored_group IS NULL OR r.monitored_group = $monitored_group)
 ),
 grid AS (

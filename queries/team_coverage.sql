@@ -31,10 +31,9 @@ WITH teams AS (
     GROUP BY village_code
 ),
 villages AS (
-    SELECT v.village_code, v.is_poor, t.zone_id, coalesce(tm.teams, 0) AS teams
-    FROM village v
-    JOIN township t ON t.township_code = v.township_code
-    LEFT JOIN teams tm ON tm.village_code = v.village_code
+    SELECT g.village_code, g.poor_village AS is_poor, g.zone_id, coalesce(tm.teams, 0) AS teams
+    FROM geo g
+    LEFT JOIN teams tm ON tm.village_code = g.village_code
 ),
 by_zone AS (
     SELECT coalesce(zone_id, 0) AS zone_id,

@@ -1,8 +1,8 @@
 /*
 title = "“两不愁三保障”达标情况（按嘎查村）"
 title_en = "Two assurances and three guarantees by village"
-description = "各嘎查村建档立卡户中，不愁吃穿、义务教育有保障、基本医疗有保障、住房安全有保障、饮水安全有保障各项达标的户数和比例，以及五项全部达标的户数和比例。按五项全部达标比例从低到高排列（相同时按嘎查村代码）。可按战区、苏木镇场筛选。"
-description_en = "For each village's registered households: how many, and what share, meet each of food and clothing, compulsory education, basic medical care, safe housing and safe drinking water, and all five. Lowest all-five share first (ties by village code). Filter by war zone or township."
+description = "各嘎查村建档立卡户中，不愁吃穿、义务教育有保障、基本医疗有保障、住房安全有保障、饮水安全有保障各项达标的户数和比例，以及五项全部达标的户数和比例。按五项全部达标比例从低到高排列（相同时按嘎查村代码），可只取最低的 N 个。可按战区、苏木镇场筛选。"
+description_en = "For each village's registered households: how many, and what share, meet each of food and clothing, compulsory education, basic medical care, safe housing and safe drinking water, and all five. Lowest all-five share first (ties by village code), optionally only the lowest N. Filter by war zone or township."
 public = false
 
 [params.zone]
@@ -16,6 +16,14 @@ type = "township"
 zh = "苏木镇场"
 en = "Township"
 optional = true
+
+[params.top]
+type = "integer"
+zh = "只显示最低的 N 个"
+en = "Only the lowest N"
+optional = true
+min = 1
+max = 500
 
 [columns]
 village_code = { zh = "嘎查村代码", en = "Village code" }
@@ -37,7 +45,7 @@ all_five = { zh = "五项全部达标户数", en = "All five met", unit = "户" 
 all_five_share = { zh = "五项全部达标比例", en = "All five met (share)", unit = "%" }
 */
 WITH counts AS (
-    SELECT v.village_code, v.name AS village, t.name AS township, t.zone_id,
+    SELECT g.village_code, g.village, g.township, g.zone_id,
            count(*) AS households,
            count(*) FILTER (WHERE h.food_clothing_secure) AS food_clothing,
            count(*) FILTER (WHERE h.education_secure) AS education,
@@ -47,11 +55,10 @@ WITH counts AS (
            count(*) FILTER (WHERE h.food_clothing_secure AND h.education_secure AND h.medical_secure
                                   AND h.housing_secure AND h.water_secure) AS all_five
     FROM household h
-    JOIN village v ON v.village_code = h.village_code
-    JOIN township t ON t.township_code = v.township_code
-    WHERE ($zone IS NULL OR t.zone_id = $zone)
-      AND ($township IS NULL OR t.township_code = $township)
-    GROUP BY v.village_code, v.name, t.name, t.zone_id
+    JOIN geo g ON g.village_code = h.village_code
+    WHERE ($zone IS NULL OR g.zone_id = $zone)
+      AND ($township IS NULL OR g.township_code = $township)
+    GROUP BY g.village_code, g.village, g.township, g.zone_id
 )
 SELECT village_code, village, township, zone_id, households,
        food_clothing, round(100 * food_clothing::DOUBLE / households, 2) AS food_clothing_share,
@@ -62,3 +69,4 @@ SELECT village_code, village, township, zone_id, households,
        all_five, round(100 * all_five::DOUBLE / households, 2) AS all_five_share
 FROM counts
 ORDER BY all_five::DOUBLE / households, village_code
+LIMIT coalesce(CAST($top AS BIGINT), 1000000)

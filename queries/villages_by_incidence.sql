@@ -47,43 +47,23 @@ poor_population = { zh = "贫困人口", en = "Poor population", unit = "人" }
 rural_population = { zh = "农村户籍人口", en = "Rural population", unit = "人" }
 incidence = { zh = "贫困发生率", en = "Poverty incidence", unit = "%" }
 */
-WITH poor_households AS (
-    SELECT h.village_code, count(*) AS households
-    FROM household h
-    WHERE h.identified_year <= $year AND (h.exit_year IS NULL OR h.exit_year > $year)
-    GROUP BY h.village_code
-),
-poor_people AS (
-    SELECT h.village_code, count(*) AS people
-    FROM household h
-    JOIN member m
-      ON m.household_code = h.household_code AND (m.removed_year IS NULL OR m.removed_year > $year)
-    WHERE h.identified_year <= $year AND (h.exit_year IS NULL OR h.exit_year > $year)
-    GROUP BY h.village_code
-),
-villages AS (
-    SELECT v.village_code, v.name AS village, t.name AS township, t.zone_id, z.name AS zone,
-           CASE WHEN v.is_poor THEN '是' ELSE '否' END AS poor_village,
-           v.exit_year AS village_exit_year,
-           coalesce(ph.households, 0) AS poor_households,
-           coalesce(pp.people, 0) AS poor_population,
-           vy.rural_population,
-           100 * coalesce(pp.people, 0)::DOUBLE / nullif(vy.rural_population, 0) AS share
-    FROM village v
-    JOIN township t ON t.township_code = v.township_code
-    JOIN war_zone z ON z.zone_id = t.zone_id
-    JOIN village_year vy ON vy.village_code = v.village_code AND vy.year = $year
-    LEFT JOIN poor_households ph ON ph.village_code = v.village_code
-    LEFT JOIN poor_people pp ON pp.village_code = v.village_code
-    WHERE ($zone IS NULL OR t.zone_id = $zone)
-      AND ($township IS NULL OR t.township_code = $township)
+WITH villages AS (
+    SELECT g.village_code, g.village, g.township, g.zone_id, g.zone,
+           CASE WHEN g.poor_village THEN '是' ELSE '否' END AS poor_village,
+           g.village_exit_year,
+           i.poor_households, i.poor_people AS poor_population, i.rural_population, i.incidence
+    FROM incidence_village_year i
+    JOIN geo g ON g.village_code = i.village_code
+    WHERE i.year = $year
+      AND ($zone IS NULL OR g.zone_id = $zone)
+      AND ($township IS NULL OR g.township_code = $township)
 ),
 ranked AS (
-    SELECT row_number() OVER (ORDER BY share DESC NULLS LAST, village_code) AS rank, *
+    SELECT row_number() OVER (ORDER BY incidence DESC NULLS LAST, village_code) AS rank, *
     FROM villages
 )
 SELECT rank, village_code, village, township, zone_id, zone, poor_village, village_exit_year,
-       poor_households, poor_population, rural_population, round(share, 2) AS incidence
+       poor_households, poor_population, rural_population, round(incidence, 2) AS incidence
 FROM ranked
 WHERE rank <= $top
 ORDER BY rank

@@ -40,9 +40,8 @@ SELECT strftime(m.meeting_date, '%Y-%m') AS month,
        round(100 * sum(m.actions_done)::DOUBLE / nullif(sum(m.issues_raised), 0), 2) AS acted_share,
        round(avg(m.satisfaction)::DOUBLE, 2) AS satisfaction
 FROM yipin_meeting m
-JOIN village v ON v.village_code = m.village_code
-JOIN township t ON t.township_code = v.township_code
-WHERE ($zone IS NULL OR t.zone_id = $zone)
+JOIN geo g ON g.village_code = m.village_code
+WHERE ($zone IS NULL OR g.zone_id = $zone)
   AND ($year IS NULL OR year(m.meeting_date) = $year)
 GROUP BY month
 ORDER BY month

@@ -17,6 +17,7 @@ use duckdb::{AccessMode, Config, Connection};
 pub const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("migrations/0001_initial.sql")),
     (2, include_str!("migrations/0002_accounts.sql")),
+    (3, include_str!("migrations/0003_definitions.sql")),
 ];
 
 /// The schema version this build writes and expects.
