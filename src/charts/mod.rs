@@ -35,6 +35,14 @@ pub use spec::{Category, Chart, Kind, Reference, Tile};
 pub use summary::summary;
 pub use theme::PALETTE;
 
+/// A tile's change against its previous value, for pages that show tiles
+/// as HTML: the arrow (▲ ▼ =), the amount ("8.4 个百分点"), "较2014年", and
+/// whether it is good news (`None`: unchanged).
+pub fn tile_change(tile: &Tile, lang: crate::lang::Lang) -> Option<(&'static str, String, String, Option<bool>)> {
+    let c = draw::tiles::change(tile, lang)?;
+    Some((c.arrow, c.text, draw::tiles::versus(tile, lang), c.good))
+}
+
 use plotters::coord::Shift;
 use plotters::prelude::*;
 

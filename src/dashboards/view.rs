@@ -88,11 +88,23 @@ pub fn exact(cell: &Cell, grouped: bool) -> String {
     }
 }
 
+/// The width a panel's chart is drawn at, by its share of the 12-column
+/// grid. Charts scale to their box, so this sets how large text reads: a
+/// half-width chart drawn at 480 pixels keeps 12-pixel labels on a phone.
+pub fn chart_width(columns: u8) -> u32 {
+    match columns {
+        0..=4 => 400,
+        5..=8 => 480,
+        _ => 720,
+    }
+}
+
 /// Builds one panel's view from its query's rows. `link` turns a drill
 /// column's value into a URL (`None`: no link).
 pub fn build_panel(panel: &Panel, q: &Query, rs: &ResultSet, lang: Lang, link: &dyn Fn(&str) -> Option<String>) -> anyhow::Result<PanelView> {
     let title = lang.pick(&panel.title, &panel.title_en).to_string();
     let mut chart = Chart::new(panel.kind, title.clone());
+    chart.width = chart_width(panel.width);
     chart.height = panel.height;
     chart.lang = lang;
     let first_y = panel.y.first().map(String::as_str).unwrap_or("");

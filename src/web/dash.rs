@@ -421,15 +421,53 @@ fn suffix(v: &DashView, with_lang: bool) -> String {
     }
 }
 
-fn etag(v: &DashView, what: &str) -> String {
+fn etag(state: &State, v: &DashView, what: &str) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&v.path, &v.given, v.lang.code(), what).hash(&mut h);
+    (&v.path, &v.given, v.lang.code(), what, &state.build).hash(&mut h);
     format!("\"{:016x}-{}\"", h.finish(), v.data_version)
+}
+
+/// A headline tile as the page shows it (HTML, so it reflows on a phone;
+/// the SVG of the same tiles serves the downloads).
+#[derive(Serialize)]
+struct TileCtx {
+    label: String,
+    value: String,
+    arrow: &'static str,
+    change: String,
+    versus: String,
+    /// `good`, `bad` or `same`.
+    verdict: &'static str,
+    link: Option<String>,
+}
+
+fn tile_ctx(p: &PanelView, lang: Lang) -> Vec<TileCtx> {
+    p.chart
+        .tiles
+        .iter()
+        .map(|t| {
+            let change = crate::charts::tile_change(t, lang);
+            TileCtx {
+                label: t.label.clone(),
+                value: t.value.map(|v| crate::charts::format_number(v, t.unit)).unwrap_or_else(|| "—".into()),
+                arrow: change.as_ref().map(|c| c.0).unwrap_or(""),
+                change: change.as_ref().map(|c| c.1.clone()).unwrap_or_default(),
+                versus: change.as_ref().map(|c| c.2.clone()).unwrap_or_default(),
+                verdict: match change.as_ref().and_then(|c| c.3) {
+                    Some(true) => "good",
+                    Some(false) => "bad",
+                    None => "same",
+                },
+                link: t.link.clone(),
+            }
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
 struct PanelCtx<'a> {
     id: &'a str,
+    tiles: Vec<TileCtx>,
     title: &'a str,
     width: u8,
     svg: Value,
@@ -446,6 +484,7 @@ pub fn page_html(state: &State, v: &DashView) -> Result<String, WebError> {
         .iter()
         .map(|p| PanelCtx {
             id: &p.id,
+            tiles: if p.chart.kind == crate::charts::Kind::Tiles { tile_ctx(p, v.lang) } else { Vec::new() },
             title: &p.title,
             width: p.width,
             svg: Value::from_safe_string(p.svg.clone()),
@@ -504,7 +543,7 @@ async fn respond_page(state: State, req: HttpRequest, target: Target) -> Result<
     let given = parse_query_string(&req)?;
     let lang = request_lang(&req, &given);
     let v = view(&state, target, &given, lang).await?;
-    let tag = etag(&v, "html");
+    let tag = etag(&state, &v, "html");
     if super::not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }
@@ -565,7 +604,7 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
     };
     let v = view(&state, target, &given, lang).await?;
     let p = v.panels.iter().find(|p| p.id == panel_id).ok_or(WebError::NotFound)?;
-    let tag = etag(&v, &file);
+    let tag = etag(&state, &v, &file);
     if super::not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }
@@ -718,7 +757,7 @@ async fn pdf_response(state: State, req: HttpRequest, name: &str) -> Result<Http
         None => Target::Named(name.to_string()),
     };
     let v = view(&state, target, &given, lang).await?;
-    let tag = etag(&v, "pdf");
+    let tag = etag(&state, &v, "pdf");
     if super::not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }

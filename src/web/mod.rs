@@ -83,6 +83,11 @@ pub struct AppState {
     pub renders: std::sync::Arc<tokio::sync::Semaphore>,
     /// The font that draws Chinese in PNG and PDF.
     pub fonts: crate::render::Fonts,
+    /// A hash of what shapes responses besides the data (the version, the
+    /// queries, the dashboards, templates and stylesheet): part of every
+    /// ETag, so a new build or a changed dashboard never revalidates a
+    /// page drawn by the old one. The same on every replica.
+    pub build: String,
 }
 
 /// A rendered response kept for the next identical request.
@@ -242,6 +247,19 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         anyhow::bail!("the query catalog has problems:\n{}", problems.join("\n"));
     }
     let version = db.with_conn(|conn| Ok(conn.query_row("SELECT coalesce(max(batch_id), 0) FROM import_batch", [], |r| r.get::<_, i64>(0))?))?;
+    let build = {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        env!("CARGO_PKG_VERSION").hash(&mut h);
+        for q in catalog.queries.values() {
+            (&q.name, &q.sql, serde_json::to_string(&q.meta.columns).unwrap_or_default()).hash(&mut h);
+        }
+        for d in dashboards.all.values() {
+            format!("{d:?}").hash(&mut h);
+        }
+        (include_str!("templates/base.html"), include_str!("templates/dashboard.html"), include_str!("static/jingzhun.css")).hash(&mut h);
+        format!("{:08x}", h.finish() as u32)
+    };
     let fonts = crate::render::Fonts::discover(config.cjk_font.as_deref());
     match (fonts.cjk_font(), fonts.problem()) {
         (Some(path), _) => tracing::info!(font = %path.display(), "PNG and PDF draw Chinese with this font"),
@@ -261,6 +279,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
         renders: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_RENDERS)),
         fonts,
+        build,
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
     }))
 }

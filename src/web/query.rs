@@ -117,7 +117,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
         Some(other) => return Err(WebError::BadRequest(vec![format!("parameter bom: found \"{other}\", expected 0 or 1")])),
     };
     let version = state.data_version();
-    let extra = format!("{}{}", if bom { "bom" } else { "" }, if masked { "-masked" } else { "" });
+    let extra = format!("{}{}{}", if bom { "bom" } else { "" }, if masked { "-masked" } else { "" }, state.build);
     let tag = etag(name, &bound, format, &extra, version);
     if super::not_modified(&req, &tag) {
         return Ok(private(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish(), public));

@@ -13,7 +13,7 @@ use crate::lang::Lang;
 
 /// The change of a tile against its previous value: arrow, magnitude
 /// (percentage points for percentages), and whether it is good news.
-pub(crate) struct Change {
+pub struct Change {
     pub arrow: &'static str,
     pub text: String,
     /// Some(true) good, Some(false) bad, None unchanged.
@@ -21,7 +21,7 @@ pub(crate) struct Change {
     pub delta: f64,
 }
 
-pub(crate) fn change(tile: &Tile, lang: Lang) -> Option<Change> {
+pub fn change(tile: &Tile, lang: Lang) -> Option<Change> {
     let (v, p) = (tile.value.filter(|v| v.is_finite())?, tile.previous.filter(|v| v.is_finite())?);
     let delta = v - p;
     let mag = delta.abs();
@@ -52,7 +52,7 @@ pub(crate) fn change(tile: &Tile, lang: Lang) -> Option<Change> {
 }
 
 /// "较2019年" / "vs 2019".
-pub(crate) fn versus(tile: &Tile, lang: Lang) -> String {
+pub fn versus(tile: &Tile, lang: Lang) -> String {
     match lang {
         Lang::Zh => format!("较{}", zh_when(&tile.previous_label)),
         Lang::En => format!("vs {}", tile.previous_label),
