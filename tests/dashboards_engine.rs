@@ -259,9 +259,9 @@ fn png_and_pdf_exports_draw_chinese_on_the_server() {
     assert_eq!(resp.status(), 200);
     assert_eq!(resp.headers()["content-type"], "image/png");
     let png = resp.bytes().unwrap();
-    // Twice the chart's 640 × 360, plus the title band.
+    // Twice the half-width chart (480 × 360), plus the title band.
     let (w, h, title_ink) = dark_pixels(&png, 0, 88);
-    assert_eq!((w, h), (1280, 808));
+    assert_eq!((w, h), (960, 808));
     assert!(title_ink > 800, "the Chinese title is drawn in the PNG's title band ({title_ink} dark pixels)");
 
     let resp = get(&app.url("/d/t.pdf?zone=2&year=2017"));
@@ -287,7 +287,7 @@ fn png_and_pdf_exports_draw_chinese_on_the_server() {
     let (code, _, err) = run_cli(&args, None);
     assert_eq!(code, 0, "{err}");
     let (w, _, ink) = dark_pixels(&std::fs::read(&out).unwrap(), 0, 88);
-    assert_eq!(w, 1280);
+    assert_eq!(w, 960);
     assert!(ink > 500);
     let pdf_out = dir.path().join("v.pdf");
     let mut args = vec!["render", "village", "--format", "pdf", "--lang", "en", "-o", pdf_out.to_str().unwrap()];

@@ -40,7 +40,9 @@ pub fn format_number(v: f64, unit: Unit) -> String {
             if a >= 1.0e8 {
                 format!("{}亿", trim_zeros(format!("{:.2}", v / 1.0e8)))
             } else if a >= 1.0e4 {
-                format!("{}万", trim_zeros(format!("{:.2}", v / 1.0e4)))
+                // Three or four significant figures: 1.3万, 12.35万, 648.2万, 1407万.
+                let places = if a >= 1.0e6 { 0 } else if a >= 1.0e5 { 1 } else { 2 };
+                format!("{}万", trim_zeros(format!("{:.places$}", v / 1.0e4)))
             } else {
                 thousands(v.round() as i64)
             }

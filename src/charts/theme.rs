@@ -47,8 +47,8 @@ pub(crate) struct Metrics {
 impl Metrics {
     pub fn for_width(width: u32) -> Metrics {
         // A 480-pixel chart shown on a 330-pixel phone still has 12-pixel
-        // labels; a full-width 720-pixel chart keeps them under 26 pixels.
-        let font = (f64::from(width) / 26.0).clamp(13.0, 26.0).round();
+        // labels; a full-width chart (960 pixels) keeps 22.
+        let font = (f64::from(width) / 26.0).clamp(13.0, 22.0).round();
         Metrics { font, small: (font * 0.85).round().max(11.0) }
     }
 

@@ -95,7 +95,7 @@ pub fn chart_width(columns: u8) -> u32 {
     match columns {
         0..=4 => 400,
         5..=8 => 480,
-        _ => 720,
+        _ => 960,
     }
 }
 

@@ -20,6 +20,7 @@ use crate::catalog::params::{read_all, Bound, ParamMeta, ParamType};
 use crate::catalog::{run_query, ResultSet};
 use crate::dashboards::view::{build_panel, PanelView};
 use crate::dashboards::{toml_text, Dashboard, UnitKind};
+use crate::auth::CurrentUser;
 use crate::lang::Lang;
 
 /// Query-string keys that belong to the page, not to the filters.
@@ -43,6 +44,8 @@ pub struct DashView {
     pub data_version: u64,
     /// When the data was last imported.
     pub data_date: String,
+    /// The viewer's scope, part of the ETag.
+    pub scope: String,
 }
 
 #[derive(Serialize, Clone)]
@@ -60,6 +63,52 @@ pub struct FilterField {
 pub struct Crumb {
     pub label: String,
     pub href: String,
+}
+
+/// Who is looking, as far as a view cares: the part of the banner they may
+/// see. Anonymous visitors see public queries only (checked by [`gate`]);
+/// the command line sees everything.
+#[derive(Clone, Debug)]
+pub struct Viewer {
+    pub scope: crate::auth::Scope,
+}
+
+impl Viewer {
+    pub fn everything() -> Viewer {
+        Viewer { scope: crate::auth::Scope::All }
+    }
+    pub fn of(user: &crate::auth::CurrentUser) -> Viewer {
+        Viewer { scope: user.0.as_ref().map(|u| u.scope.clone()).unwrap_or(crate::auth::Scope::All) }
+    }
+}
+
+/// Signing in is needed for a dashboard with any panel on a non-public
+/// query (household-level data); public aggregates are open to everyone.
+pub fn gate(state: &State, target: &Target, user: &crate::auth::CurrentUser, req: &HttpRequest) -> Result<Viewer, WebError> {
+    let d = dashboard_for(state, target)?;
+    let private = d.panels.iter().any(|p| state.catalog.get(&p.query).is_some_and(|q| !q.meta.public));
+    if private || user.0.is_some() {
+        user.require_signed_in(req).map_err(WebError::Auth)?;
+    }
+    Ok(Viewer::of(user))
+}
+
+/// Whether a unit lies inside a scope.
+fn in_scope(geo: &Geo, scope: &crate::auth::Scope, kind: UnitKind, id: &str) -> bool {
+    use crate::auth::Scope;
+    if *scope == Scope::All {
+        return true;
+    }
+    let line = geo.lineage(kind, id);
+    let zone = line.iter().find(|u| u.kind == UnitKind::Zone).and_then(|u| u.id.parse::<i64>().ok());
+    let township = line.iter().find(|u| u.kind == UnitKind::Township).map(|u| u.id.as_str());
+    match (kind, scope) {
+        (UnitKind::Zone, s) => zone.is_some_and(|z| s.allows_zone(z)),
+        (_, s) => match (township, zone) {
+            (Some(t), Some(z)) => s.allows_township(t, z),
+            _ => false,
+        },
+    }
 }
 
 /// Which dashboard a request asks for.
@@ -106,7 +155,8 @@ fn dashboard_for<'a>(state: &'a State, target: &Target) -> Result<&'a Dashboard,
 
 /// Reads the filters, runs the panels' queries (through the result cache)
 /// and builds the view; cached per data version, filters and language.
-pub async fn view(state: &State, target: Target, given: &[(String, String)], lang: Lang) -> Result<Arc<DashView>, WebError> {
+pub async fn view(state: &State, target: Target, given: &[(String, String)], lang: Lang, viewer: &Viewer) -> Result<Arc<DashView>, WebError> {
+    use crate::auth::Scope;
     let d = dashboard_for(state, &target)?.clone();
     let version = state.data_version();
     let geo = state.geo.get(&state.db, version).await?;
@@ -137,10 +187,28 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
             if geo.get(*kind, id).is_none() {
                 return Err(WebError::NotFound);
             }
+            if !in_scope(&geo, &viewer.scope, *kind, id) {
+                return Err(WebError::Auth(crate::auth::AuthError::Forbidden));
+            }
             values.push((kind.name().to_string(), id.clone()));
             format!("/{}/{}", kind.name(), id)
         }
     };
+    // A scoped user's filters start at their own zone or township.
+    let scope_value = |ty: ParamType| -> Option<String> {
+        match (&viewer.scope, ty) {
+            (Scope::Zone(z), ParamType::Zone) => Some(z.to_string()),
+            (Scope::Township(t), ParamType::Township) => Some(t.clone()),
+            _ => None,
+        }
+    };
+    for (name, meta) in &metas {
+        if !values.iter().any(|(k, _)| k == name) {
+            if let Some(v) = scope_value(meta.ty) {
+                values.push((name.clone(), v));
+            }
+        }
+    }
     let mut bound: Vec<(String, Bound)> = Vec::new();
     for (name, meta) in &metas {
         let raw = values.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
@@ -149,6 +217,8 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
                 if let Some(kind) = unit_of(meta.ty) {
                     if b != Bound::Null && geo.get(kind, &b.text()).is_none() {
                         problems.push(format!("parameter {name}: found \"{}\", expected the code of a {} that exists", b.text(), kind.name()));
+                    } else if b != Bound::Null && !in_scope(&geo, &viewer.scope, kind, &b.text()) {
+                        return Err(WebError::Auth(crate::auth::AuthError::Forbidden));
                     }
                 }
                 bound.push((name.clone(), b));
@@ -162,7 +232,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
 
     let key = {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        (&d.name, &path, lang.code(), version).hash(&mut h);
+        (&d.name, &path, lang.code(), version, viewer.scope.to_field()).hash(&mut h);
         for (k, b) in &bound {
             (k, b.text(), *b == Bound::Null).hash(&mut h);
         }
@@ -175,6 +245,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
     // Each panel's query gets the fixed values of its panel and the
     // dashboard's filter values for the parameters it declares.
     let mut jobs = Vec::new();
+    let mut shown = Vec::new();
     for p in &d.panels {
         let q = state.catalog.get(&p.query).cloned().ok_or_else(|| anyhow::anyhow!("query {} is missing", p.query))?;
         let mut args: Vec<(String, String)> = p.params.iter().map(|(k, v)| (k.clone(), toml_text(v))).collect();
@@ -183,6 +254,20 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
                 args.push((k.clone(), b.text()));
             }
         }
+        // The row filter of a scoped user, applied here, not by hiding
+        // links: a non-public query runs only restricted to their zone or
+        // township, and a panel whose query cannot be restricted is left out.
+        if !q.meta.public && viewer.scope != Scope::All {
+            let want = match &viewer.scope {
+                Scope::Zone(_) => ParamType::Zone,
+                _ => ParamType::Township,
+            };
+            let Some((pname, _)) = q.meta.params.iter().find(|(_, m)| m.ty == want) else { continue };
+            let value = scope_value(want).unwrap_or_default();
+            args.retain(|(k, _)| k != pname);
+            args.push((pname.clone(), value));
+        }
+        shown.push(p.clone());
         let qb = read_all(&q.meta.params, &args, &[]).map_err(|errs| WebError::BadRequest(errs.iter().map(|e| e.to_string()).collect()))?;
         jobs.push((q, qb));
     }
@@ -208,7 +293,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         }
         Target::Named(_) => lang.pick(&d.title, &d.title_en).to_string(),
     };
-    let catalog_panels: Vec<_> = d.panels.clone();
+    let catalog_panels: Vec<_> = shown;
     let dname = d.name.clone();
     let page_path = path.clone();
     let page_given = given_text.clone();
@@ -249,6 +334,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         filter_summary,
         data_version: version,
         data_date: geo.data_date.clone(),
+        scope: viewer.scope.to_field(),
     });
     if let Ok(mut c) = state.views.lock() {
         c.put(key, view.clone());
@@ -423,7 +509,7 @@ fn suffix(v: &DashView, with_lang: bool) -> String {
 
 fn etag(state: &State, v: &DashView, what: &str) -> String {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    (&v.path, &v.given, v.lang.code(), what, &state.build).hash(&mut h);
+    (&v.path, &v.given, v.lang.code(), what, &state.build, &v.scope).hash(&mut h);
     format!("\"{:016x}-{}\"", h.finish(), v.data_version)
 }
 
@@ -539,46 +625,47 @@ fn unit_suffix(v: &DashView) -> String {
     }
 }
 
-async fn respond_page(state: State, req: HttpRequest, target: Target) -> Result<HttpResponse, WebError> {
+async fn respond_page(state: State, req: HttpRequest, target: Target, user: CurrentUser) -> Result<HttpResponse, WebError> {
+    let viewer = gate(&state, &target, &user, &req)?;
     let given = parse_query_string(&req)?;
     let lang = request_lang(&req, &given);
-    let v = view(&state, target, &given, lang).await?;
+    let v = view(&state, target, &given, lang, &viewer).await?;
     let tag = etag(&state, &v, "html");
     if super::not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
     }
     let html = page_html(&state, &v)?;
     let resp = HttpResponse::Ok().content_type("text/html; charset=utf-8").body(html);
-    Ok(remember_lang(super::tagged(resp, &tag)?, &given))
+    Ok(remember_lang(private_if(super::tagged(resp, &tag)?, &user), &given))
 }
 
 /// `/` is the overview dashboard.
-pub async fn home(state: State, req: HttpRequest) -> Result<HttpResponse, WebError> {
+pub async fn home(state: State, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let name = match state.dashboards.get("overview") {
         Some(_) => "overview".to_string(),
         None => state.dashboards.listed().first().map(|d| d.name.clone()).ok_or(WebError::NotFound)?,
     };
-    respond_page(state, req, Target::Named(name)).await
+    respond_page(state, req, Target::Named(name), user).await
 }
 
 /// `/d/<name>` and `/d/<name>.pdf`.
-pub async fn dashboard(state: State, req: HttpRequest, path: web::Path<String>) -> Result<HttpResponse, WebError> {
+pub async fn dashboard(state: State, req: HttpRequest, path: web::Path<String>, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let name = path.into_inner();
     if let Some(base) = name.strip_suffix(".pdf") {
-        return pdf_response(state, req, base).await;
+        return pdf_response(state, req, base, user).await;
     }
-    respond_page(state, req, Target::Named(name)).await
+    respond_page(state, req, Target::Named(name), user).await
 }
 
 /// `/zone/<id>`, `/township/<id>`, `/village/<id>`.
-pub async fn unit(state: State, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, WebError> {
+pub async fn unit(state: State, req: HttpRequest, path: web::Path<(String, String)>, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let (kind, id) = path.into_inner();
     let kind = UnitKind::parse(&kind).ok_or(WebError::NotFound)?;
-    respond_page(state, req, Target::Unit(kind, id)).await
+    respond_page(state, req, Target::Unit(kind, id), user).await
 }
 
 /// `/d/<name>/<panel>.svg|png|csv|xlsx`.
-pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, String)>) -> Result<HttpResponse, WebError> {
+pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, String)>, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let (name, file) = path.into_inner();
     let (panel_id, ext) = file.rsplit_once('.').ok_or(WebError::NotFound)?;
     if !matches!(ext, "svg" | "png" | "csv" | "xlsx") {
@@ -602,7 +689,8 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
         }
         None => Target::Named(name.clone()),
     };
-    let v = view(&state, target, &given, lang).await?;
+    let viewer = gate(&state, &target, &user, &req)?;
+    let v = view(&state, target, &given, lang, &viewer).await?;
     let p = v.panels.iter().find(|p| p.id == panel_id).ok_or(WebError::NotFound)?;
     let tag = etag(&state, &v, &file);
     if super::not_modified(&req, &tag) {
@@ -642,7 +730,7 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
         }
         _ => return Err(WebError::NotFound),
     };
-    let mut resp = super::tagged(resp, &tag)?;
+    let mut resp = private_if(super::tagged(resp, &tag)?, &user);
     if ext == "svg" || ext == "png" {
         resp.headers_mut().insert(
             header::CONTENT_DISPOSITION,
@@ -712,7 +800,7 @@ pub async fn render_offline(state: &State, what: &str, params: &[(String, String
         }
         None => Target::Named(name.to_string()),
     };
-    let v = view(state, target, &given, lang).await.map_err(web_error)?;
+    let v = view(state, target, &given, lang, &Viewer::everything()).await.map_err(web_error)?;
     match (panel, format) {
         (None, RenderFormat::Pdf) => super::pdf::dashboard_pdf(state, v).await.map_err(web_error),
         (None, _) => anyhow::bail!("a whole dashboard renders only as PDF; name a panel (dashboard/panel) for SVG or PNG"),
@@ -741,7 +829,7 @@ fn web_error(e: WebError) -> anyhow::Error {
 }
 
 /// `/d/<name>.pdf`: the whole dashboard as a print-ready A4 document.
-async fn pdf_response(state: State, req: HttpRequest, name: &str) -> Result<HttpResponse, WebError> {
+async fn pdf_response(state: State, req: HttpRequest, name: &str, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let d = state.dashboards.get(name).ok_or(WebError::NotFound)?;
     let mut given = parse_query_string(&req)?;
     let lang = request_lang(&req, &given);
@@ -756,7 +844,8 @@ async fn pdf_response(state: State, req: HttpRequest, name: &str) -> Result<Http
         }
         None => Target::Named(name.to_string()),
     };
-    let v = view(&state, target, &given, lang).await?;
+    let viewer = gate(&state, &target, &user, &req)?;
+    let v = view(&state, target, &given, lang, &viewer).await?;
     let tag = etag(&state, &v, "pdf");
     if super::not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
@@ -767,5 +856,13 @@ async fn pdf_response(state: State, req: HttpRequest, name: &str) -> Result<Http
         .content_type("application/pdf")
         .insert_header((header::CONTENT_DISPOSITION, crate::export::content_disposition(&file)))
         .body(bytes);
-    super::tagged(resp, &tag)
+    Ok(private_if(super::tagged(resp, &tag)?, &user))
+}
+
+/// A signed-in user's responses may differ by scope: no shared caches.
+fn private_if(mut resp: HttpResponse, user: &CurrentUser) -> HttpResponse {
+    if user.0.is_some() {
+        resp.headers_mut().insert(header::CACHE_CONTROL, header::HeaderValue::from_static("private, no-cache"));
+    }
+    resp
 }
