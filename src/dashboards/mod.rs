@@ -6,6 +6,7 @@
 //! Invariant: a dashboard that names a missing query, column or parameter
 //! never loads; the message names the file and the panel.
 
+pub mod suppress;
 pub mod view;
 
 use std::collections::BTreeMap;
@@ -83,6 +84,11 @@ pub struct Dashboard {
     /// filter with the id from the path.
     #[serde(default)]
     pub unit: Option<UnitKind>,
+    /// A public page (`/public`, `/public/<x>` for `public_<x>.toml`): open
+    /// to anyone, aggregates only — every panel's query must be marked
+    /// `public = true` — with small counts suppressed; no filters, no unit.
+    #[serde(default)]
+    pub public: bool,
     #[serde(rename = "panels")]
     pub panels: Vec<Panel>,
 }
@@ -277,9 +283,10 @@ impl Dashboards {
         self.all.values().find(|d| d.unit == Some(unit))
     }
 
-    /// The dashboards listed in the navigation, in order.
+    /// The dashboards listed in the navigation, in order (public pages
+    /// have their own).
     pub fn listed(&self) -> Vec<&Dashboard> {
-        let mut v: Vec<&Dashboard> = self.all.values().filter(|d| d.unit.is_none()).collect();
+        let mut v: Vec<&Dashboard> = self.all.values().filter(|d| d.unit.is_none() && !d.public).collect();
         v.sort_by_key(|d| (d.order, d.name.clone()));
         v
     }
@@ -322,6 +329,12 @@ fn validate(d: &Dashboard, file: &str, catalog: &Catalog) -> Result<IndexMap<Str
             problems.push(format!("{at}: query {} does not exist in queries/", p.query));
             continue;
         };
+        if d.public && !q.meta.public {
+            problems.push(format!(
+                "{at}: query {} is not public (its metadata lacks public = true); a public page may show only public queries",
+                p.query
+            ));
+        }
         if p.kind == Kind::Tiles {
             if p.tiles.is_empty() {
                 problems.push(format!("{at}: a tiles panel needs [[panels.tiles]] entries"));
@@ -419,6 +432,14 @@ fn validate(d: &Dashboard, file: &str, catalog: &Catalog) -> Result<IndexMap<Str
     for k in d.defaults.keys() {
         if !d.filters.contains(k) {
             problems.push(format!("{file}: defaults.{k} is not one of the filters"));
+        }
+    }
+    if d.public {
+        if d.unit.is_some() || !d.filters.is_empty() {
+            problems.push(format!("{file}: a public page has neither unit nor filters (it shows fixed, banner-level aggregates)"));
+        }
+        if d.name != "public" && !d.name.starts_with("public_") {
+            problems.push(format!("{file}: a public page is named public.toml or public_<page>.toml (served at /public, /public/<page>)"));
         }
     }
     if let Some(u) = d.unit {

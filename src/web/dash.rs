@@ -295,6 +295,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
     };
     let catalog_panels: Vec<_> = shown;
     let dname = d.name.clone();
+    let public = d.public;
     let page_path = path.clone();
     let page_given = given_text.clone();
     let geo2 = geo.clone();
@@ -314,7 +315,13 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
                     qs.push((f.clone(), id.to_string()));
                     Some(format!("{page_path}?{}", serde_urlencoded::to_string(&qs).ok()?))
                 };
-                build_panel(p, q, rs, lang, &link).map_err(|e| e.context(format!("dashboards/{dname}.toml: panel {}", p.id)))
+                // Public pages: small counts suppressed (dashboards/suppress.rs).
+                let built = if public {
+                    crate::dashboards::suppress::build_panel(p, q, rs, lang, &link)
+                } else {
+                    build_panel(p, q, rs, lang, &link)
+                };
+                built.map_err(|e| e.context(format!("dashboards/{dname}.toml: panel {}", p.id)))
             })
             .collect()
     })
@@ -490,6 +497,7 @@ pub fn words(lang: Lang) -> std::collections::BTreeMap<&'static str, &'static st
         ("home", "首页", "Home"),
         ("rows", "行", "rows"),
         ("account", "账户", "Account"),
+        ("public", "公开数据", "Public data"),
     ];
     pairs.iter().map(|(k, zh, en)| (*k, if lang == Lang::En { *en } else { *zh })).collect()
 }
@@ -516,7 +524,7 @@ fn etag(state: &State, v: &DashView, what: &str) -> String {
 /// A headline tile as the page shows it (HTML, so it reflows on a phone;
 /// the SVG of the same tiles serves the downloads).
 #[derive(Serialize)]
-struct TileCtx {
+pub(super) struct TileCtx {
     label: String,
     value: String,
     arrow: &'static str,
@@ -527,7 +535,7 @@ struct TileCtx {
     link: Option<String>,
 }
 
-fn tile_ctx(p: &PanelView, lang: Lang) -> Vec<TileCtx> {
+pub(super) fn tile_ctx(p: &PanelView, lang: Lang) -> Vec<TileCtx> {
     p.chart
         .tiles
         .iter()

@@ -7,6 +7,7 @@ mod geo;
 mod auth_routes;
 mod pages;
 mod pdf;
+mod public;
 mod query;
 
 use std::net::{SocketAddr, TcpListener};
@@ -223,6 +224,7 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     env.add_template("base.html", include_str!("templates/base.html"))?;
     env.add_template("dashboard.html", include_str!("templates/dashboard.html"))?;
     env.add_template("query.html", include_str!("templates/query.html"))?;
+    env.add_template("public.html", include_str!("templates/public.html"))?;
     // Accounts (auth_routes.rs).
     env.add_template("login.html", include_str!("templates/login.html"))?;
     env.add_template("account.html", include_str!("templates/account.html"))?;
@@ -258,6 +260,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
             format!("{d:?}").hash(&mut h);
         }
         (include_str!("templates/base.html"), include_str!("templates/dashboard.html"), include_str!("static/jingzhun.css")).hash(&mut h);
+        include_str!("templates/public.html").hash(&mut h);
         format!("{:08x}", h.finish() as u32)
     };
     let fonts = crate::render::Fonts::discover(config.cjk_font.as_deref());
@@ -316,6 +319,10 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .route("/d/{name}/{file}", web::get().to(dash::panel))
             .route("/{unit:zone|township|village}/{id}", web::get().to(dash::unit))
             .route("/q/{name}", web::get().to(query::query))
+            // Public summary pages: open to anyone, shared-cacheable.
+            .route("/public", web::get().to(public::home))
+            .route("/public/{page}", web::get().to(public::page))
+            .route("/public/{page}/{file}", web::get().to(public::download))
             // /login, /logout, /account, /account/password, /admin/users, /admin/audit
             .configure(auth_routes::routes)
             .default_service(web::to(|| async { WebError::NotFound.error_response() }))
