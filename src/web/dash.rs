@@ -659,6 +659,10 @@ pub async fn home(state: State, req: HttpRequest, user: CurrentUser) -> Result<H
 /// `/d/<name>` and `/d/<name>.pdf`.
 pub async fn dashboard(state: State, req: HttpRequest, path: web::Path<String>, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let name = path.into_inner();
+    // Public pages live under /public, with their suppression and caching.
+    if state.dashboards.get(name.trim_end_matches(".pdf")).is_some_and(|d| d.public) {
+        return Err(WebError::NotFound);
+    }
     if let Some(base) = name.strip_suffix(".pdf") {
         return pdf_response(state, req, base, user).await;
     }
@@ -679,7 +683,7 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
     if !matches!(ext, "svg" | "png" | "csv" | "xlsx") {
         return Err(WebError::NotFound);
     }
-    let d = state.dashboards.get(&name).ok_or(WebError::NotFound)?;
+    let d = state.dashboards.get(&name).filter(|d| !d.public).ok_or(WebError::NotFound)?;
     if !d.panels.iter().any(|p| p.id == panel_id) {
         return Err(WebError::NotFound);
     }

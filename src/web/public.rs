@@ -99,12 +99,12 @@ async fn respond(state: State, req: HttpRequest, page: &str, file: Option<(Strin
         if let Some(hit) = super::cached(&state, &tag) {
             return Ok(dash::remember_lang(public(hit, &tag)?, &given));
         }
-        let v = dash::view(&state, Target::Named(name.clone()), &given, lang).await?;
+        let v = dash::view(&state, Target::Named(name.clone()), &given, lang, &dash::Viewer::everything()).await?;
         let html = page_html(&state, &v)?;
         let resp = super::remember(&state, &tag, "text/html; charset=utf-8", web::Bytes::from(html));
         return Ok(dash::remember_lang(public(resp, &tag)?, &given));
     };
-    let v = dash::view(&state, Target::Named(name.clone()), &given, lang).await?;
+    let v = dash::view(&state, Target::Named(name.clone()), &given, lang, &dash::Viewer::everything()).await?;
     let p = v.panels.iter().find(|p| p.id == panel).ok_or(WebError::NotFound)?;
     let resp = if ext == "svg" {
         HttpResponse::Ok().content_type("image/svg+xml; charset=utf-8").body(dash::standalone_svg(&p.svg, &p.title))
