@@ -86,9 +86,20 @@ fn a_scoped_leader_sees_only_their_zone() {
         assert_eq!(scoped.get(app.url(&url)).send().unwrap().status(), 200, "{url}");
     }
 
+    // The same row filter on canned queries: /q/ runs a non-public query
+    // restricted to the zone, and refuses one that cannot be restricted.
+    let json: serde_json::Value = scoped.get(app.url("/q/t_private.json")).send().unwrap().json().unwrap();
+    let rows = json["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), zone2_count, "one row per zone-2 village");
+    assert_eq!(json["params"]["zone"], 2, "the zone is forced to the user's own");
+    for url in ["/q/t_private.json?zone=1", "/q/t_private?zone=3", "/q/t_private_all.json"] {
+        assert_eq!(scoped.get(app.url(url)).send().unwrap().status(), 403, "{url}");
+    }
+
     // A leader of the whole banner sees everything.
     let banner = signed_in(&app, "leader", "banner-pass-1234");
     let html = banner.get(app.url("/d/private?zone=1")).send().unwrap().text().unwrap();
     assert!(html.contains("id=\"all\""));
     assert_eq!(banner.get(app.url(&format!("/village/{village1}"))).send().unwrap().status(), 200);
+    assert_eq!(banner.get(app.url("/q/t_private_all.json")).send().unwrap().status(), 200);
 }

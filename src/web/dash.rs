@@ -111,6 +111,35 @@ fn in_scope(geo: &Geo, scope: &crate::auth::Scope, kind: UnitKind, id: &str) -> 
     }
 }
 
+/// The row filter of a scoped user on a canned query (`/q/<name>`): a
+/// non-public query runs only with its zone (or township) parameter set to
+/// the user's own; any unit outside the scope, or a query that cannot be
+/// restricted, answers 403. Public queries are open to everyone as they are.
+pub async fn scope_args(state: &State, q: &crate::catalog::Query, mut given: Vec<(String, String)>, scope: &crate::auth::Scope) -> Result<Vec<(String, String)>, WebError> {
+    use crate::auth::Scope;
+    if *scope == Scope::All || q.meta.public {
+        return Ok(given);
+    }
+    let forbidden = || WebError::Auth(crate::auth::AuthError::Forbidden);
+    let geo = state.geo.get(&state.db, state.data_version()).await?;
+    for (k, v) in &given {
+        let Some(kind) = q.meta.params.get(k).and_then(|m| unit_of(m.ty)) else { continue };
+        let v = v.trim();
+        if !v.is_empty() && geo.get(kind, v).is_some() && !in_scope(&geo, scope, kind, v) {
+            return Err(forbidden());
+        }
+    }
+    let (want, value) = match scope {
+        Scope::Zone(z) => (ParamType::Zone, z.to_string()),
+        Scope::Township(t) => (ParamType::Township, t.clone()),
+        Scope::All => return Ok(given),
+    };
+    let (pname, _) = q.meta.params.iter().find(|(_, m)| m.ty == want).ok_or_else(forbidden)?;
+    given.retain(|(k, _)| k != pname);
+    given.push((pname.clone(), value));
+    Ok(given)
+}
+
 /// Which dashboard a request asks for.
 pub enum Target {
     Named(String),

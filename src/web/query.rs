@@ -109,6 +109,8 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
     let given: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string()).map_err(|e| {
         WebError::BadRequest(vec![format!("the query string is malformed: {e}; expected name=value pairs")])
     })?;
+    let scope = super::dash::Viewer::of(&user).scope;
+    let given = super::dash::scope_args(&state, &q, given, &scope).await?;
     let bound = read_all(&q.meta.params, &given, RENDER_KEYS)
         .map_err(|errs| WebError::BadRequest(errs.iter().map(|e| e.to_string()).collect()))?;
     let bom = match given.iter().find(|(k, _)| k == "bom").map(|(_, v)| v.as_str()) {
@@ -117,7 +119,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
         Some(other) => return Err(WebError::BadRequest(vec![format!("parameter bom: found \"{other}\", expected 0 or 1")])),
     };
     let version = state.data_version();
-    let extra = format!("{}{}{}", if bom { "bom" } else { "" }, if masked { "-masked" } else { "" }, state.build);
+    let extra = format!("{}{}{}{}", if bom { "bom" } else { "" }, if masked { "-masked" } else { "" }, state.build, scope.to_field());
     let tag = etag(name, &bound, format, &extra, version);
     if super::not_modified(&req, &tag) {
         return Ok(private(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish(), public));
