@@ -97,9 +97,11 @@ fn upload_preview_confirm_and_refusals() {
     assert_eq!(leader.get(app.url("/import")).send().unwrap().status(), 403);
     let page = leader.get(app.url("/account")).send().unwrap().text().unwrap();
     let leader_csrf = csrf_in(&page);
+    assert!(!page.contains("href=\"/import\""), "no import link for a leader");
     assert_eq!(upload(&leader, &app, Some(&leader_csrf), &[("household.csv", &household_csv(false))]).status(), 403);
 
     let client = signed_in(&app, "wang", PW);
+    assert!(client.get(app.url("/account")).send().unwrap().text().unwrap().contains("href=\"/import\""), "import link for a statistician");
     let csrf = import_csrf(&client, &app);
     let (total_before, tag_before) = households(&client, &app);
     assert_eq!(total_before, households_before);
