@@ -52,6 +52,9 @@ pub enum Command {
         /// Rows shown on a page or in JSON (downloads have them all).
         #[arg(long, default_value_t = 5000, env = "JINGZHUN_ROW_CAP")]
         row_cap: usize,
+        /// Largest total upload to /import, in MiB.
+        #[arg(long, default_value_t = 50)]
+        max_upload_mb: usize,
         /// Mark the session cookie Secure: use when served over https
         /// (directly or behind a proxy that terminates it). Off by default
         /// so that plain http on 127.0.0.1 works.
@@ -219,6 +222,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             workers,
             query_timeout_ms,
             row_cap,
+            max_upload_mb,
             secure_cookies,
             session_key_file,
             session_idle_minutes,
@@ -238,6 +242,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let limits = crate::web::Limits {
                 query_timeout: std::time::Duration::from_millis(query_timeout_ms),
                 row_cap,
+                max_upload_bytes: max_upload_mb.saturating_mul(1024 * 1024),
                 ..Default::default()
             };
             let auth = crate::auth::AuthConfig {
@@ -328,7 +333,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Import { db, skip_invalid, rejects, table, json, paths } => {
             let mut conn = crate::store::open_rw(&db)?;
-            let opts = ImportOptions { skip_invalid, rejects_dir: rejects, table, progress: std::io::stderr().is_terminal() && !json };
+            let opts = ImportOptions { skip_invalid, rejects_dir: rejects, table, progress: std::io::stderr().is_terminal() && !json, dry_run: false };
             let started = std::time::Instant::now();
             let report = import_paths(&mut conn, &paths, &opts)?;
             if json {

@@ -1,6 +1,7 @@
 //! The audit log (`audit_log`): who did what, when, from where. Sign-ins,
 //! failed sign-ins, sign-outs, password and account changes and downloads
-//! of household-level data are recorded here; imports will be too.
+//! of household-level data are recorded here, and imports confirmed in the
+//! browser (`import`: files, sha256, counts).
 
 use duckdb::{params, Connection};
 use serde::Serialize;

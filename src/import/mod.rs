@@ -36,6 +36,9 @@ pub struct ImportOptions {
     pub table: Option<String>,
     /// Draw a progress bar on stderr.
     pub progress: bool,
+    /// Validate, merge and count as for real, then roll back: the report
+    /// shows what would be added and updated, and nothing changes.
+    pub dry_run: bool,
 }
 
 /// One problem with the input: `file:row:column: message`.
@@ -720,6 +723,11 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                 mode
             ],
         )?;
+    }
+    if opts.dry_run {
+        tx.rollback()?;
+        tracing::info!(files = report.files.len(), "import dry run rolled back");
+        return Ok(report);
     }
     tx.commit()?;
     report.committed = true;

@@ -129,6 +129,24 @@ impl Db {
         f(&conn)
     }
 
+    /// Like [`Db::run`], with the connection mutable (for transactions,
+    /// e.g. an import).
+    pub async fn run_mut<T, F>(&self, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let pool = self.pool.clone();
+        let span = tracing::Span::current();
+        tokio::task::spawn_blocking(move || {
+            let _entered = span.enter();
+            let mut conn = pool.get().context("no database connection available")?;
+            f(&mut conn)
+        })
+        .await
+        .context("the database task failed")?
+    }
+
     /// Like [`Db::run`], but interrupts the query when it runs longer than
     /// `limit`; the error is then a [`QueryTimeout`].
     pub async fn run_limited<T, F>(&self, limit: std::time::Duration, f: F) -> anyhow::Result<T>

@@ -141,7 +141,7 @@ pub async fn account(state: State, session: Session, user: CurrentUser, req: Htt
         &state,
         StatusCode::OK,
         "account.html",
-        context! { csrf, me => u, role_zh => u.role.zh(), scope => u.scope.label(), is_admin => u.role == Role::Admin },
+        context! { csrf, me => u, role_zh => u.role.zh(), scope => u.scope.label(), is_admin => u.role == Role::Admin, can_import => u.has_role(&[Role::Statistician, Role::Admin]) },
     )
 }
 

@@ -5,6 +5,7 @@
 pub mod dash;
 mod geo;
 mod auth_routes;
+mod import_routes;
 mod pages;
 mod pdf;
 mod public;
@@ -47,6 +48,9 @@ pub struct Limits {
     pub export_timeout: std::time::Duration,
     /// Rows shown on a page or in JSON; downloads have no cap.
     pub row_cap: usize,
+    /// The largest total upload to `/import` (default 50 MiB); larger
+    /// answers 413.
+    pub max_upload_bytes: usize,
 }
 
 impl Default for Limits {
@@ -55,6 +59,7 @@ impl Default for Limits {
             query_timeout: std::time::Duration::from_secs(5),
             export_timeout: std::time::Duration::from_secs(300),
             row_cap: 5_000,
+            max_upload_bytes: 50 * 1024 * 1024,
         }
     }
 }
@@ -89,6 +94,8 @@ pub struct AppState {
     /// ETag, so a new build or a changed dashboard never revalidates a
     /// page drawn by the old one. The same on every replica.
     pub build: String,
+    /// Uploaded imports awaiting confirmation, by random id.
+    pub imports: import_routes::Pending,
 }
 
 /// A rendered response kept for the next identical request.
@@ -231,6 +238,7 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
     env.add_template("password.html", include_str!("templates/password.html"))?;
     env.add_template("admin_users.html", include_str!("templates/admin_users.html"))?;
     env.add_template("admin_audit.html", include_str!("templates/admin_audit.html"))?;
+    env.add_template("import.html", include_str!("templates/import.html"))?;
     env.add_filter("num", |v: f64| crate::charts::thousands(v.round() as i64));
     env.add_filter("pct", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Percent));
     env.add_filter("yuan", |v: f64| crate::charts::format_number(v, crate::charts::Unit::Yuan));
@@ -284,6 +292,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         fonts,
         build,
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
+        imports: Default::default(),
     }))
 }
 
@@ -325,6 +334,8 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .route("/public/{page}/{file}", web::get().to(public::download))
             // /login, /logout, /account, /account/password, /admin/users, /admin/audit
             .configure(auth_routes::routes)
+            // /import, /import/{id}/confirm, /import/{id}/cancel
+            .configure(import_routes::routes)
             .default_service(web::to(|| async { WebError::NotFound.error_response() }))
     })
     .workers(workers)

@@ -1,0 +1,352 @@
+//! Import in the browser: upload CSV or Excel files (a plain multipart
+//! form), see the validation report and a dry-run preview (rows to add,
+//! update, reject per file), then confirm or cancel. The dry run and the
+//! real import are the CLI's `import_paths`; the dry run rolls back.
+//!
+//! The multipart form carries the CSRF token in the query string (the CSRF
+//! guard cannot read multipart bodies); confirm and cancel are ordinary
+//! forms with a `csrf` field.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use actix_session::Session;
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use minijinja::context;
+
+use super::{State, WebError};
+use crate::auth::{audit, csrf, AuthError, AuthState, CurrentUser, Role};
+use crate::import::{import_paths, ImportOptions, ImportReport};
+
+/// Who may import.
+const IMPORTERS: &[Role] = &[Role::Statistician, Role::Admin];
+/// How long an uploaded import waits for confirmation.
+pub const PENDING_TTL: Duration = Duration::from_secs(30 * 60);
+/// File name endings accepted for upload.
+const ACCEPTED: &[&str] = &["csv", "tsv", "txt", "xlsx", "xls"];
+/// Problems shown on the preview page (the count says how many in all).
+const SHOWN_PROBLEMS: usize = 200;
+/// The audit action of a confirmed import.
+pub const IMPORT: &str = "import";
+
+/// One uploaded import awaiting confirmation.
+pub struct PendingImport {
+    pub user: String,
+    pub dir: tempfile::TempDir,
+    pub files: Vec<PathBuf>,
+    pub report: ImportReport,
+    pub expires: Instant,
+}
+
+/// Pending imports by id.
+pub type Pending = Mutex<HashMap<String, PendingImport>>;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/import", web::get().to(form))
+        .route("/import", web::post().to(upload))
+        .route("/import/{id}/confirm", web::post().to(confirm))
+        .route("/import/{id}/cancel", web::post().to(cancel));
+}
+
+fn page(state: &State, status: StatusCode, ctx: minijinja::Value) -> Result<HttpResponse, WebError> {
+    let html = state.templates.get_template("import.html")?.render(ctx)?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header(header::ContentEncoding::Identity)
+        .body(html))
+}
+
+fn plain(status: StatusCode, zh: &str, en: &str) -> HttpResponse {
+    HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(crate::auth::message_page(zh, en))
+}
+
+/// Drops expired pending imports (their files go with their TempDir).
+fn purge(state: &State) {
+    if let Ok(mut m) = state.imports.lock() {
+        let now = Instant::now();
+        m.retain(|_, p| p.expires > now);
+    }
+}
+
+fn max_mb(state: &State) -> f64 {
+    state.limits.max_upload_bytes as f64 / (1024.0 * 1024.0)
+}
+
+pub async fn form(state: State, session: Session, user: CurrentUser, req: HttpRequest) -> Result<HttpResponse, WebError> {
+    user.require_role(&req, IMPORTERS)?;
+    purge(&state);
+    let csrf = csrf::token(&session);
+    page(&state, StatusCode::OK, context! { stage => "form", csrf, max_mb => max_mb(&state) })
+}
+
+/// The base name of an uploaded file, if it is one we accept.
+fn sanitize(name: &str) -> Result<String, String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let clean: String = base.chars().filter(|c| !c.is_control()).collect();
+    if clean.is_empty() || clean.starts_with('.') {
+        return Err(format!("file \"{name}\": expected a file name ending in {}", ACCEPTED.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")));
+    }
+    let ext = clean.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    if !ACCEPTED.contains(&ext.as_str()) {
+        return Err(format!(
+            "file \"{clean}\": expected a CSV or Excel file (name ending in {}) 只接受 CSV 或 Excel 文件",
+            ACCEPTED.iter().map(|e| format!(".{e}")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    Ok(clean)
+}
+
+fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
+    if needle.is_empty() || hay.len() < needle.len() || from > hay.len() - needle.len() {
+        return None;
+    }
+    hay[from..].windows(needle.len()).position(|w| w == needle).map(|i| i + from)
+}
+
+/// The file parts of a multipart/form-data body: (file name, content).
+/// Parts without a file name (ordinary fields) are skipped, as are file
+/// inputs left empty.
+fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let boundary = content_type
+        .split(';')
+        .filter_map(|p| p.trim().strip_prefix("boundary="))
+        .next()
+        .map(|b| b.trim_matches('"').to_string())
+        .ok_or("a multipart/form-data body with a boundary")?;
+    let delim = format!("--{boundary}").into_bytes();
+    let next_delim = format!("\r\n--{boundary}").into_bytes();
+    let mut pos = find(body, &delim, 0).ok_or("the multipart boundary")? + delim.len();
+    let mut out = Vec::new();
+    loop {
+        if body[pos..].starts_with(b"--") {
+            break;
+        }
+        // Skip the CRLF after the boundary line.
+        if body[pos..].starts_with(b"\r\n") {
+            pos += 2;
+        }
+        let head_end = find(body, b"\r\n\r\n", pos).ok_or("part headers")?;
+        let head = String::from_utf8_lossy(&body[pos..head_end]).into_owned();
+        let start = head_end + 4;
+        let end = find(body, &next_delim, start).ok_or("the closing multipart boundary")?;
+        let filename = head.lines().find(|l| l.to_ascii_lowercase().starts_with("content-disposition")).and_then(|l| {
+            let at = l.find("filename=\"")? + 10;
+            let rest = &l[at..];
+            rest.rfind('"').map(|e| rest[..e].to_string())
+        });
+        if let Some(name) = filename {
+            if !name.is_empty() {
+                out.push((name, body[start..end].to_vec()));
+            }
+        }
+        pos = end + next_delim.len();
+        if pos > body.len() {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+fn too_large(state: &State) -> HttpResponse {
+    plain(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!("上传文件过大：合计不得超过 {} MiB，未做任何更改", max_mb(state)),
+        &format!("The upload is too large: at most {} MiB in all; nothing was changed", max_mb(state)),
+    )
+}
+
+fn report_context(report: &ImportReport) -> minijinja::Value {
+    let problems: Vec<minijinja::Value> = report
+        .problems
+        .iter()
+        .take(SHOWN_PROBLEMS)
+        .map(|p| context! { file => p.file, row => p.row, column => p.column.clone().unwrap_or_default(), message => p.message, text => p.to_string() })
+        .collect();
+    let files: Vec<minijinja::Value> = report
+        .files
+        .iter()
+        .map(|f| context! { label => f.label, table => f.table, encoding => f.encoding, accepted => f.accepted, inserted => f.inserted, updated => f.updated, rejected => f.rejected, warnings => f.warnings })
+        .collect();
+    context! { files, problems, problem_count => report.problem_count, committed => report.committed }
+}
+
+pub async fn upload(state: State, session: Session, user: CurrentUser, req: HttpRequest, mut payload: web::Payload) -> Result<HttpResponse, WebError> {
+    let me = user.require_role(&req, IMPORTERS)?.name.clone();
+    purge(&state);
+    let limit = state.limits.max_upload_bytes;
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > limit + 64 * 1024) {
+        return Ok(too_large(&state));
+    }
+    let content_type = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return Err(WebError::BadRequest(vec!["expected a multipart/form-data upload 须以表单上传文件".into()]));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk.map_err(|e| WebError::BadRequest(vec![format!("the upload was cut off: {e}")]))?;
+        // Headers and boundaries add a little to the files themselves.
+        if body.len() + chunk.len() > limit + 64 * 1024 {
+            return Ok(too_large(&state));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    let parts = parse_multipart(&content_type, &body).map_err(|e| WebError::BadRequest(vec![format!("malformed upload: expected {e}")]))?;
+    drop(body);
+    if parts.is_empty() {
+        return Err(WebError::BadRequest(vec!["no file uploaded: expected one or more CSV or Excel files 请选择文件".into()]));
+    }
+    if parts.iter().map(|(_, c)| c.len()).sum::<usize>() > limit {
+        return Ok(too_large(&state));
+    }
+    let mut names = Vec::new();
+    let mut errors = Vec::new();
+    for (name, _) in &parts {
+        match sanitize(name) {
+            Ok(n) if names.contains(&n) => errors.push(format!("file \"{n}\" is uploaded twice; expected each file once")),
+            Ok(n) => names.push(n),
+            Err(e) => errors.push(e),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(WebError::BadRequest(errors));
+    }
+    let dir = tempfile::Builder::new().prefix("jingzhun-upload-").tempdir().map_err(anyhow::Error::from)?;
+    let mut files = Vec::new();
+    let mut sums = Vec::new();
+    for ((_, content), name) in parts.iter().zip(&names) {
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).map_err(anyhow::Error::from)?;
+        use sha2::Digest;
+        sums.push(format!("{:x}", sha2::Sha256::digest(content)));
+        files.push(path);
+    }
+    drop(parts);
+    let paths = files.clone();
+    let report = state
+        .db
+        .run_mut(move |conn| import_paths(conn, &paths, &ImportOptions { dry_run: true, ..Default::default() }))
+        .await?;
+    let id = {
+        use rand::Rng;
+        let bytes: [u8; 16] = rand::thread_rng().gen();
+        bytes.iter().map(|b| format!("{b:02x}")).collect::<String>()
+    };
+    let ctx = report_context(&report);
+    let can_confirm = report.problem_count == 0 && !report.files.is_empty();
+    tracing::info!(user = %me, files = names.len(), problems = report.problem_count, "import previewed");
+    if let Ok(mut m) = state.imports.lock() {
+        m.insert(id.clone(), PendingImport { user: me, dir, files, report, expires: Instant::now() + PENDING_TTL });
+    }
+    let csrf = csrf::token(&session);
+    page(&state, StatusCode::OK, context! { stage => "preview", csrf, id, report => ctx, can_confirm, names, sums })
+}
+
+/// Takes the pending import if it exists and belongs to this user.
+fn take(state: &State, id: &str, me: &str, remove: bool) -> Result<Option<PendingImport>, WebError> {
+    purge(state);
+    let mut m = state.imports.lock().map_err(|_| anyhow::anyhow!("pending imports lock poisoned"))?;
+    match m.get(id) {
+        None => Err(WebError::NotFound),
+        Some(p) if p.user != me => Err(AuthError::Forbidden.into()),
+        Some(_) if remove => Ok(m.remove(id)),
+        Some(_) => Ok(None),
+    }
+}
+
+pub async fn confirm(
+    state: State,
+    auth: web::Data<AuthState>,
+    session: Session,
+    user: CurrentUser,
+    req: HttpRequest,
+    id: web::Path<String>,
+) -> Result<HttpResponse, WebError> {
+    let me = user.require_role(&req, IMPORTERS)?.name.clone();
+    // A bad file stays pending (it can still be cancelled) and is refused.
+    let bad = {
+        take(&state, &id, &me, false)?;
+        let m = state.imports.lock().map_err(|_| anyhow::anyhow!("pending imports lock poisoned"))?;
+        m.get(id.as_str()).is_some_and(|p| p.report.problem_count > 0 || p.report.files.is_empty())
+    };
+    if bad {
+        return Ok(plain(
+            StatusCode::CONFLICT,
+            "文件有错误，不能导入：请修正文件后重新上传；数据未做任何更改",
+            "The files have problems and cannot be imported: fix the file and upload it again; nothing was changed",
+        ));
+    }
+    let Some(pending) = take(&state, &id, &me, true)? else { return Err(WebError::NotFound) };
+    let paths = pending.files.clone();
+    let (report, version) = state
+        .db
+        .run_mut(move |conn| {
+            let report = import_paths(conn, &paths, &ImportOptions::default())?;
+            let version: i64 = conn.query_row("SELECT coalesce(max(batch_id), 0) FROM import_batch", [], |r| r.get(0))?;
+            Ok((report, version))
+        })
+        .await?;
+    if report.committed {
+        state.data_version.store(version as u64, std::sync::atomic::Ordering::Release);
+        if let Ok(mut c) = state.cache.lock() {
+            c.clear();
+        }
+        if let Ok(mut c) = state.views.lock() {
+            c.clear();
+        }
+        if let Ok(mut c) = state.results.lock() {
+            c.clear();
+        }
+    }
+    let detail = serde_json::json!({
+        "committed": report.committed,
+        "data_version": version,
+        "files": report.files.iter().map(|f| serde_json::json!({
+            "file": f.label, "sha256": f.sha256, "table": f.table,
+            "inserted": f.inserted, "updated": f.updated, "rejected": f.rejected,
+        })).collect::<Vec<_>>(),
+        "problems": report.problem_count,
+    });
+    audit::record_async(&state.db, Some(me.clone()), Some(auth.ip(&req)), IMPORT, detail).await;
+    tracing::info!(user = %me, committed = report.committed, version, "import confirmed");
+    drop(pending);
+    let csrf = csrf::token(&session);
+    let status = if report.committed { StatusCode::OK } else { StatusCode::CONFLICT };
+    page(&state, status, context! { stage => "done", csrf, report => report_context(&report), data_version => version })
+}
+
+pub async fn cancel(state: State, session: Session, user: CurrentUser, req: HttpRequest, id: web::Path<String>) -> Result<HttpResponse, WebError> {
+    let me = user.require_role(&req, IMPORTERS)?.name.clone();
+    let pending = take(&state, &id, &me, true)?;
+    drop(pending);
+    let csrf = csrf::token(&session);
+    page(&state, StatusCode::OK, context! { stage => "cancelled", csrf, max_mb => max_mb(&state) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_sanitised() {
+        assert_eq!(sanitize("../../etc/village.csv").unwrap(), "village.csv");
+        assert_eq!(sanitize("C:\\data\\户.XLSX").unwrap(), "户.XLSX");
+        assert!(sanitize("evil.sh").unwrap_err().contains("evil.sh"));
+        assert!(sanitize("../.csv").is_err());
+    }
+
+    #[test]
+    fn multipart_files_are_found() {
+        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\nx,y\r\n1,2\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--XyZ--\r\n";
+        let parts = parse_multipart("multipart/form-data; boundary=XyZ", body).unwrap();
+        assert_eq!(parts, vec![("a.csv".to_string(), b"x,y\r\n1,2\r\n".to_vec())]);
+    }
+}
