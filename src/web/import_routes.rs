@@ -104,57 +104,6 @@ fn sanitize(name: &str) -> Result<String, String> {
     Ok(clean)
 }
 
-fn find(hay: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    if needle.is_empty() || hay.len() < needle.len() || from > hay.len() - needle.len() {
-        return None;
-    }
-    hay[from..].windows(needle.len()).position(|w| w == needle).map(|i| i + from)
-}
-
-/// The file parts of a multipart/form-data body: (file name, content).
-/// Parts without a file name (ordinary fields) are skipped, as are file
-/// inputs left empty.
-fn parse_multipart(content_type: &str, body: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let boundary = content_type
-        .split(';')
-        .filter_map(|p| p.trim().strip_prefix("boundary="))
-        .next()
-        .map(|b| b.trim_matches('"').to_string())
-        .ok_or("a multipart/form-data body with a boundary")?;
-    let delim = format!("--{boundary}").into_bytes();
-    let next_delim = format!("\r\n--{boundary}").into_bytes();
-    let mut pos = find(body, &delim, 0).ok_or("the multipart boundary")? + delim.len();
-    let mut out = Vec::new();
-    loop {
-        if body[pos..].starts_with(b"--") {
-            break;
-        }
-        // Skip the CRLF after the boundary line.
-        if body[pos..].starts_with(b"\r\n") {
-            pos += 2;
-        }
-        let head_end = find(body, b"\r\n\r\n", pos).ok_or("part headers")?;
-        let head = String::from_utf8_lossy(&body[pos..head_end]).into_owned();
-        let start = head_end + 4;
-        let end = find(body, &next_delim, start).ok_or("the closing multipart boundary")?;
-        let filename = head.lines().find(|l| l.to_ascii_lowercase().starts_with("content-disposition")).and_then(|l| {
-            let at = l.find("filename=\"")? + 10;
-            let rest = &l[at..];
-            rest.rfind('"').map(|e| rest[..e].to_string())
-        });
-        if let Some(name) = filename {
-            if !name.is_empty() {
-                out.push((name, body[start..end].to_vec()));
-            }
-        }
-        pos = end + next_delim.len();
-        if pos > body.len() {
-            break;
-        }
-    }
-    Ok(out)
-}
-
 fn too_large(state: &State) -> HttpResponse {
     plain(
         StatusCode::PAYLOAD_TOO_LARGE,
@@ -178,7 +127,7 @@ fn report_context(report: &ImportReport) -> minijinja::Value {
     context! { files, problems, problem_count => report.problem_count, committed => report.committed }
 }
 
-pub async fn upload(state: State, session: Session, user: CurrentUser, req: HttpRequest, mut payload: web::Payload) -> Result<HttpResponse, WebError> {
+pub async fn upload(state: State, session: Session, user: CurrentUser, req: HttpRequest, mut payload: actix_multipart::Multipart) -> Result<HttpResponse, WebError> {
     let me = user.require_role(&req, IMPORTERS)?.name.clone();
     purge(&state);
     let limit = state.limits.max_upload_bytes;
@@ -190,46 +139,58 @@ pub async fn upload(state: State, session: Session, user: CurrentUser, req: Http
     if !content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
         return Err(WebError::BadRequest(vec!["expected a multipart/form-data upload 须以表单上传文件".into()]));
     }
-    let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
-        let chunk = chunk.map_err(|e| WebError::BadRequest(vec![format!("the upload was cut off: {e}")]))?;
-        // Headers and boundaries add a little to the files themselves.
-        if body.len() + chunk.len() > limit + 64 * 1024 {
-            return Ok(too_large(&state));
+    // Each file streams to disk as it arrives (actix-multipart), counted
+    // against the limit, hashed on the way.
+    let dir = tempfile::Builder::new().prefix("jingzhun-upload-").tempdir().map_err(anyhow::Error::from)?;
+    let (mut names, mut files, mut sums, mut errors) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let mut total = 0usize;
+    let malformed = |e: actix_multipart::MultipartError| WebError::BadRequest(vec![format!("malformed upload: {e}; expected a multipart/form-data form with files")]);
+    while let Some(field) = payload.next().await {
+        let mut field = field.map_err(malformed)?;
+        let name = field.content_disposition().and_then(|cd| cd.get_filename()).map(str::to_string).unwrap_or_default();
+        let clean = if name.is_empty() {
+            None
+        } else {
+            match sanitize(&name) {
+                Ok(n) if names.contains(&n) => {
+                    errors.push(format!("file \"{n}\" is uploaded twice; expected each file once"));
+                    None
+                }
+                Ok(n) => Some(n),
+                Err(e) => {
+                    errors.push(e);
+                    None
+                }
+            }
+        };
+        let mut out = match &clean {
+            Some(n) => Some(std::fs::File::create(dir.path().join(n)).map_err(anyhow::Error::from)?),
+            None => None,
+        };
+        let mut hasher = <sha2::Sha256 as sha2::Digest>::new();
+        while let Some(chunk) = field.next().await {
+            let chunk = chunk.map_err(malformed)?;
+            if let Some(f) = out.as_mut() {
+                total += chunk.len();
+                if total > limit {
+                    return Ok(too_large(&state));
+                }
+                sha2::Digest::update(&mut hasher, &chunk);
+                std::io::Write::write_all(f, &chunk).map_err(anyhow::Error::from)?;
+            }
         }
-        body.extend_from_slice(&chunk);
-    }
-    let parts = parse_multipart(&content_type, &body).map_err(|e| WebError::BadRequest(vec![format!("malformed upload: expected {e}")]))?;
-    drop(body);
-    if parts.is_empty() {
-        return Err(WebError::BadRequest(vec!["no file uploaded: expected one or more CSV or Excel files 请选择文件".into()]));
-    }
-    if parts.iter().map(|(_, c)| c.len()).sum::<usize>() > limit {
-        return Ok(too_large(&state));
-    }
-    let mut names = Vec::new();
-    let mut errors = Vec::new();
-    for (name, _) in &parts {
-        match sanitize(name) {
-            Ok(n) if names.contains(&n) => errors.push(format!("file \"{n}\" is uploaded twice; expected each file once")),
-            Ok(n) => names.push(n),
-            Err(e) => errors.push(e),
+        if let Some(n) = clean {
+            sums.push(format!("{:x}", sha2::Digest::finalize(hasher)));
+            files.push(dir.path().join(&n));
+            names.push(n);
         }
     }
     if !errors.is_empty() {
         return Err(WebError::BadRequest(errors));
     }
-    let dir = tempfile::Builder::new().prefix("jingzhun-upload-").tempdir().map_err(anyhow::Error::from)?;
-    let mut files = Vec::new();
-    let mut sums = Vec::new();
-    for ((_, content), name) in parts.iter().zip(&names) {
-        let path = dir.path().join(name);
-        std::fs::write(&path, content).map_err(anyhow::Error::from)?;
-        use sha2::Digest;
-        sums.push(format!("{:x}", sha2::Sha256::digest(content)));
-        files.push(path);
+    if files.is_empty() {
+        return Err(WebError::BadRequest(vec!["no file uploaded: expected one or more CSV or Excel files 请选择文件".into()]));
     }
-    drop(parts);
     let paths = files.clone();
     let report = state
         .db
@@ -343,10 +304,4 @@ mod tests {
         assert!(sanitize("../.csv").is_err());
     }
 
-    #[test]
-    fn multipart_files_are_found() {
-        let body = b"--XyZ\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.csv\"\r\nContent-Type: text/csv\r\n\r\nx,y\r\n1,2\r\n\r\n--XyZ\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--XyZ--\r\n";
-        let parts = parse_multipart("multipart/form-data; boundary=XyZ", body).unwrap();
-        assert_eq!(parts, vec![("a.csv".to_string(), b"x,y\r\n1,2\r\n".to_vec())]);
-    }
 }
