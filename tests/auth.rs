@@ -320,12 +320,15 @@ const ROUTES: &[(&str, [u16; 6])] = &[
     ("/q/incidence_by_year.csv", [200; 6]),
     ("/q/villages_by_incidence.json?year=2016&zone=2", [200; 6]),
     ("/q/villages_by_incidence.xlsx", [200; 6]),
-    ("/q/risk_warnings", [401, 200, 200, 200, 200, 200]),
-    ("/q/risk_warnings.json?zone=2", [401, 200, 200, 200, 200, 200]),
+    // A township's leader cannot have risk_warnings (restricted by zone
+    // only) narrowed to their township: 403, not the whole zone.
+    ("/q/risk_warnings", [401, 200, 403, 200, 200, 200]),
+    ("/q/risk_warnings.json?zone=2", [401, 200, 403, 200, 200, 200]),
+    ("/q/risk_warnings.json?zone=1", [401, 403, 403, 200, 200, 200]),
     ("/q/risk_warnings.csv", [401, 403, 403, 403, 200, 200]),
     ("/q/risk_warnings.xlsx", [401, 403, 403, 403, 200, 200]),
     ("/q/two_assurances_by_village.parquet", [401, 403, 403, 403, 200, 200]),
-    ("/q/risk_warnings.json?zone=x", [401, 400, 400, 400, 400, 400]),
+    ("/q/risk_warnings.json?zone=x", [401, 400, 403, 400, 400, 400]),
     ("/q/no_such_query", [404; 6]),
     ("/login", [200, 303, 303, 303, 303, 303]),
     ("/account", [401, 200, 200, 200, 200, 200]),
@@ -333,6 +336,20 @@ const ROUTES: &[(&str, [u16; 6])] = &[
     ("/admin/users", [401, 403, 403, 403, 403, 200]),
     ("/admin/audit", [401, 403, 403, 403, 403, 200]),
     ("/no/such/page", [404; 6]),
+    // Dashboards: public aggregates are open; one with a non-public panel
+    // needs sign-in (a scoped leader's copy leaves out what cannot be
+    // restricted); unit pages outside a scope are 403.
+    ("/d/overview", [200; 6]),
+    ("/d/overview?zone=1", [200, 403, 403, 200, 200, 200]),
+    ("/d/overview/incidence.png", [200; 6]),
+    ("/d/overview.pdf", [200; 6]),
+    ("/d/fund", [401, 200, 200, 200, 200, 200]),
+    ("/d/fund/townships.csv", [401, 200, 403, 200, 200, 200]),
+    ("/zone/2", [200, 200, 403, 200, 200, 200]),
+    ("/zone/1", [200, 403, 403, 200, 200, 200]),
+    ("/d/no_such_dashboard", [404; 6]),
+    ("/public", [200; 6]),
+    ("/import", [401, 403, 403, 403, 200, 200]),
 ];
 
 #[test]

@@ -135,8 +135,12 @@ pub async fn scope_args(state: &State, q: &crate::catalog::Query, mut given: Vec
         Scope::All => return Ok(given),
     };
     let (pname, _) = q.meta.params.iter().find(|(_, m)| m.ty == want).ok_or_else(forbidden)?;
-    given.retain(|(k, _)| k != pname);
-    given.push((pname.clone(), value));
+    // A value the user gave was checked against the scope above (and is
+    // validated as usual); without one, the user's own applies.
+    if !given.iter().any(|(k, v)| k == pname && !v.trim().is_empty()) {
+        given.retain(|(k, _)| k != pname);
+        given.push((pname.clone(), value));
+    }
     Ok(given)
 }
 
@@ -732,7 +736,9 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
     };
     let viewer = gate(&state, &target, &user, &req)?;
     let v = view(&state, target, &given, lang, &viewer).await?;
-    let p = v.panels.iter().find(|p| p.id == panel_id).ok_or(WebError::NotFound)?;
+    // The dashboard has the panel (checked above): missing from the view, it
+    // was left out for the viewer's scope.
+    let p = v.panels.iter().find(|p| p.id == panel_id).ok_or(WebError::Auth(crate::auth::AuthError::Forbidden))?;
     let tag = etag(&state, &v, &file);
     if super::not_modified(&req, &tag) {
         return Ok(HttpResponse::NotModified().insert_header((header::ETAG, tag)).finish());
