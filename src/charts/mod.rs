@@ -46,7 +46,6 @@ pub fn tile_change(tile: &Tile, lang: crate::lang::Lang) -> Option<(&'static str
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use crate::lang::Lang;
 
 /// The drawing area every chart draws on: the whole SVG, in pixels.
 pub(crate) type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
@@ -93,85 +92,22 @@ pub fn render(chart: &Chart) -> anyhow::Result<String> {
     Ok(svg::finish(out, chart, &desc, &layer))
 }
 
-/// One line of a line chart (the older, numeric-x interface).
-#[derive(Debug, Clone)]
-pub struct Series {
-    pub name: String,
-    pub points: Vec<(f64, f64)>,
-    /// A reference line (poverty line, target): dashed, grey, no markers.
-    pub reference: bool,
-}
-
-/// A line chart over years (or any numeric x).
-#[derive(Debug, Clone)]
-pub struct LineChart {
-    /// Text of the SVG `<title>` for screen readers.
-    pub title: String,
-    pub x_label: String,
-    pub y_label: String,
-    pub unit: Unit,
-    pub series: Vec<Series>,
-    pub width: u32,
-    pub height: u32,
-}
-
-impl LineChart {
-    /// The same chart as a [`Chart`]: the x values of all series become the
-    /// categories, reference series become reference lines.
-    pub fn to_chart(&self) -> Chart {
-        let mut xs: Vec<f64> = self.series.iter().flat_map(|s| s.points.iter().map(|p| p.0)).filter(|x| x.is_finite()).collect();
-        xs.sort_by(f64::total_cmp);
-        xs.dedup();
-        let label = |x: f64| if x.fract() == 0.0 { format!("{x:.0}") } else { format!("{x}") };
-        let aligned = |s: &Series| -> Vec<Option<f64>> {
-            xs.iter().map(|x| s.points.iter().find(|p| p.0 == *x).map(|p| p.1)).collect()
-        };
-        let mut chart = Chart::new(Kind::Line, self.title.clone());
-        chart.x_label = self.x_label.clone();
-        chart.y_label = self.y_label.clone();
-        chart.unit = self.unit;
-        chart.width = self.width;
-        chart.height = self.height;
-        chart.lang = Lang::Zh;
-        chart.categories = xs.iter().map(|x| Category::new(label(*x))).collect();
-        for s in &self.series {
-            if s.reference {
-                chart.references.push(Reference { name: s.name.clone(), values: aligned(s) });
-            } else {
-                chart.series.push(spec::Series::new(s.name.clone(), aligned(s)));
-            }
-        }
-        chart
-    }
-}
-
-/// Draws a line chart as SVG text (through [`render`]).
-pub fn line_chart(spec: &LineChart) -> anyhow::Result<String> {
-    render(&spec.to_chart())
-}
-
 #[cfg(test)]
-mod legacy_tests {
+mod line_tests {
     use super::*;
 
-    fn spec(names: &[&str]) -> LineChart {
-        LineChart {
-            title: "贫困发生率 <测试> & \"引号\"".into(),
-            x_label: "年度".into(),
-            y_label: "贫困发生率 (%)".into(),
-            unit: Unit::Percent,
-            series: names
-                .iter()
-                .enumerate()
-                .map(|(i, n)| Series {
-                    name: n.to_string(),
-                    points: (2014..=2020).map(|y| (y as f64, 8.4 - (y - 2014) as f64 - i as f64 * 0.1)).collect(),
-                    reference: false,
-                })
-                .collect(),
-            width: 640,
-            height: 360,
-        }
+    fn spec(names: &[&str]) -> Chart {
+        let mut chart = Chart::new(Kind::Line, "贫困发生率 <测试> & \"引号\"");
+        chart.x_label = "年度".into();
+        chart.y_label = "贫困发生率 (%)".into();
+        chart.unit = Unit::Percent;
+        chart.categories = (2014..=2020).map(|y| Category::new(y.to_string())).collect();
+        chart.series = names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| spec::Series::new(n.to_string(), (2014..=2020).map(|y| Some(8.4 - (y - 2014) as f64 - i as f64 * 0.1)).collect()))
+            .collect();
+        chart
     }
 
     #[test]
@@ -189,7 +125,7 @@ mod legacy_tests {
 
     #[test]
     fn line_chart_draws_every_series_and_escapes_text() {
-        let svg = line_chart(&spec(&["全旗", "第一战区 <A&B>"])).unwrap();
+        let svg = render(&spec(&["全旗", "第一战区 <A&B>"])).unwrap();
         assert!(svg.starts_with("<svg"));
         assert!(svg.contains("<title>贫困发生率 &lt;测试&gt; &amp; &quot;引号&quot;</title>"), "{}", &svg[..300]);
         assert!(svg.contains("全旗"));
@@ -206,9 +142,9 @@ mod legacy_tests {
     #[test]
     fn reference_lines_are_dashed_and_unmarked() {
         let mut s = spec(&["收入"]);
-        s.series.push(Series { name: "贫困线".into(), points: vec![(2014.0, 2800.0), (2020.0, 4000.0)], reference: true });
+        s.references.push(Reference { name: "贫困线".into(), values: vec![Some(2800.0), None, None, None, None, None, Some(4000.0)] });
         s.unit = Unit::Yuan;
-        let svg = line_chart(&s).unwrap();
+        let svg = render(&s).unwrap();
         assert!(svg.contains("贫困线"));
         assert!(svg.contains("万") || svg.contains(","), "yuan labels");
     }
