@@ -144,6 +144,19 @@ pub async fn scope_args(state: &State, q: &crate::catalog::Query, mut given: Vec
     Ok(given)
 }
 
+/// The target of a download or render addressed by dashboard name: a unit
+/// dashboard takes its unit from the filters (`?village=…`), removed from
+/// them here. `Err` names the unit kind that was not given.
+fn target_of(d: &Dashboard, given: &mut Vec<(String, String)>) -> Result<Target, UnitKind> {
+    match d.unit {
+        Some(kind) => {
+            let i = given.iter().position(|(k, _)| k == kind.name()).ok_or(kind)?;
+            Ok(Target::Unit(kind, given.remove(i).1))
+        }
+        None => Ok(Target::Named(d.name.clone())),
+    }
+}
+
 /// Which dashboard a request asks for.
 pub enum Target {
     Named(String),
@@ -723,17 +736,9 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
     let mut given = parse_query_string(&req)?;
     let lang = request_lang(&req, &given);
     // A unit page's panel: its unit comes as a filter here.
-    let target = match d.unit {
-        Some(kind) => {
-            let id = given
-                .iter()
-                .position(|(k, _)| k == kind.name())
-                .map(|i| given.remove(i).1)
-                .ok_or_else(|| WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())]))?;
-            Target::Unit(kind, id)
-        }
-        None => Target::Named(name.clone()),
-    };
+    let target = target_of(d, &mut given).map_err(|kind| {
+        WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())])
+    })?;
     let viewer = gate(&state, &target, &user, &req)?;
     let v = view(&state, target, &given, lang, &viewer).await?;
     // The dashboard has the panel (checked above): missing from the view, it
@@ -836,17 +841,8 @@ pub async fn render_offline(state: &State, what: &str, params: &[(String, String
         anyhow::anyhow!("dashboard {name} does not exist, expected one of {}", known.join(", "))
     })?;
     let mut given = params.to_vec();
-    let target = match d.unit {
-        Some(kind) => {
-            let id = given
-                .iter()
-                .position(|(k, _)| k == kind.name())
-                .map(|i| given.remove(i).1)
-                .ok_or_else(|| anyhow::anyhow!("dashboard {name} is a {} page: give -p {}=<code>", kind.name(), kind.name()))?;
-            Target::Unit(kind, id)
-        }
-        None => Target::Named(name.to_string()),
-    };
+    let target = target_of(d, &mut given)
+        .map_err(|kind| anyhow::anyhow!("dashboard {name} is a {} page: give -p {}=<code>", kind.name(), kind.name()))?;
     let v = view(state, target, &given, lang, &Viewer::everything()).await.map_err(web_error)?;
     match (panel, format) {
         (None, RenderFormat::Pdf) => super::pdf::dashboard_pdf(state, v).await.map_err(web_error),
@@ -880,17 +876,9 @@ async fn pdf_response(state: State, req: HttpRequest, name: &str, user: CurrentU
     let d = state.dashboards.get(name).ok_or(WebError::NotFound)?;
     let mut given = parse_query_string(&req)?;
     let lang = request_lang(&req, &given);
-    let target = match d.unit {
-        Some(kind) => {
-            let id = given
-                .iter()
-                .position(|(k, _)| k == kind.name())
-                .map(|i| given.remove(i).1)
-                .ok_or_else(|| WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())]))?;
-            Target::Unit(kind, id)
-        }
-        None => Target::Named(name.to_string()),
-    };
+    let target = target_of(d, &mut given).map_err(|kind| {
+        WebError::BadRequest(vec![format!("parameter {}: is required, expected the unit's code", kind.name())])
+    })?;
     let viewer = gate(&state, &target, &user, &req)?;
     let v = view(&state, target, &given, lang, &viewer).await?;
     let tag = etag(&state, &v, "pdf");
