@@ -1,6 +1,7 @@
 //! Tests of `render` and `summary` on every chart kind, read off the SVG
 //! text: structure, marks, escaping, links, empty data, exact values.
 
+use crate::lang::Lang;
 use super::spec::Series;
 use super::*;
 
