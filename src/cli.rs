@@ -76,6 +76,16 @@ pub enum Command {
         /// sets them.
         #[arg(long, env = "JINGZHUN_TRUST_PROXY")]
         trust_proxy: bool,
+        /// Serve the database read-only, as one of several replicas of a
+        /// published file (see ARCHITECTURE.md, "Scaling out"): any number
+        /// of servers may open the same file; imports and account changes
+        /// answer 503. Set JINGZHUN_SESSION_KEY alike on every replica.
+        #[arg(long, env = "JINGZHUN_READ_ONLY")]
+        read_only: bool,
+        /// Keep no views, query results or responses: every request runs
+        /// its queries and draws its charts (for measuring, see bench/).
+        #[arg(long)]
+        no_cache: bool,
     },
     /// Manage user accounts (stop the server first: it holds the database).
     User {
@@ -228,6 +238,8 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             session_idle_minutes,
             session_max_hours,
             trust_proxy,
+            read_only,
+            no_cache,
         } => {
             let db = match db {
                 Some(db) => db,
@@ -255,7 +267,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 trust_proxy,
                 ..Default::default()
             };
-            let config = crate::web::ServeConfig { db, bind, queries, dashboards, cjk_font, workers, limits, auth };
+            let config = crate::web::ServeConfig { db, bind, queries, dashboards, cjk_font, workers, limits, auth, read_only, caching: !no_cache };
             actix_web::rt::System::new().block_on(async move {
                 let (server, addr) = crate::web::build(&config)?;
                 println!("Jingzhun listening on http://{addr}/");
@@ -309,7 +321,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 RenderFormatArg::Png => crate::web::dash::RenderFormat::Png,
                 RenderFormatArg::Pdf => crate::web::dash::RenderFormat::Pdf,
             };
-            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, cjk_font: None, workers: 1, limits: Default::default(), auth: Default::default() };
+            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, cjk_font: None, workers: 1, limits: Default::default(), auth: Default::default(), read_only: false, caching: true };
             let bytes = actix_web::rt::System::new().block_on(async move {
                 let state = crate::web::app_state(&config, 1)?;
                 crate::web::dash::render_offline(&state, &what, &params, lang, format).await

@@ -30,6 +30,12 @@ pub fn record(conn: &Connection, user: Option<&str>, ip: Option<&str>, action: &
 /// Records an event from an async handler, on a blocking thread. A failure
 /// to record is logged, never shown to the user.
 pub async fn record_async(db: &crate::store::Db, user: Option<String>, ip: Option<String>, action: &'static str, detail: serde_json::Value) {
+    if db.read_only() {
+        // A read-only replica cannot write its database: the event goes
+        // to the server log instead.
+        tracing::info!(target: "audit", user, ip, action, detail = %detail, "audit (read-only replica)");
+        return;
+    }
     let result = db.run(move |conn| record(conn, user.as_deref(), ip.as_deref(), action, &detail)).await;
     if let Err(e) = result {
         tracing::error!(error = ?e, action, "cannot write the audit log");

@@ -501,17 +501,35 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
     let labels: Vec<String> = planned.iter().map(|p| p.source.label.clone()).collect();
     // Tables whose keys other tables refer to: only these need key sets.
     let referenced: HashSet<&'static str> = TABLES.iter().flat_map(|t| t.columns.iter().filter_map(|c| c.refs.map(|r| r.0))).collect();
-    let mut staged: Vec<(usize, String)> = Vec::new();
+    // Per file: its index, and the staging table to merge (None: appended
+    // directly into its empty table).
+    let mut staged: Vec<(usize, Option<String>)> = Vec::new();
+    let mut loaded: HashSet<&'static str> = HashSet::new();
     let mut progress_base = 0u64;
     let mut rejects_names: HashSet<String> = HashSet::new();
 
     for (idx, p) in planned.iter_mut().enumerate() {
         let table = p.table;
         let read_started = std::time::Instant::now();
-        let stage = format!("_jz_stage_{idx}");
-        let present: Vec<usize> = (0..table.columns.len()).filter(|&i| p.map[i].is_some()).collect();
-        let ddl = present.iter().map(|&i| format!("{} VARCHAR", table.columns[i].name)).collect::<Vec<_>>().join(", ");
-        tx.execute_batch(&format!("CREATE TABLE {stage} ({ddl})"))?;
+        // Into a table that is empty (and not yet loaded by this run) rows
+        // are appended directly: nothing to merge. Otherwise they go to a
+        // staging table of text columns and are merged by key below.
+        let direct = !loaded.contains(table.name)
+            && tx.query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {})", table.name), [], |r| r.get::<_, bool>(0))?;
+        loaded.insert(table.name);
+        let present: Vec<usize> = if direct {
+            (0..table.columns.len()).collect()
+        } else {
+            (0..table.columns.len()).filter(|&i| p.map[i].is_some()).collect()
+        };
+        let stage = if direct {
+            table.name.to_string()
+        } else {
+            let stage = format!("_jz_stage_{idx}");
+            let ddl = present.iter().map(|&i| format!("{} VARCHAR", table.columns[i].name)).collect::<Vec<_>>().join(", ");
+            tx.execute_batch(&format!("CREATE TABLE {stage} ({ddl})"))?;
+            stage
+        };
         let mut file_report = FileReport {
             label: p.source.label.clone(),
             table: table.name.to_string(),
@@ -657,7 +675,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
             file_report.rejects_file = w.finish()?;
         }
         tracing::info!(file = %file_report.label, rows = row_count, ms = read_started.elapsed().as_millis() as u64, "read and validated");
-        staged.push((idx, stage));
+        staged.push((idx, (!direct).then_some(stage)));
         report.files.push(file_report);
     }
     if let Some(bar) = &progress {
@@ -671,40 +689,13 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
 
     let run_id = format!("{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"));
     let mode = if opts.skip_invalid { "skip-invalid" } else { "all-or-nothing" };
-    let mut loaded_before: HashSet<&'static str> = HashSet::new();
     for ((idx, stage), file_report) in staged.iter().zip(report.files.iter_mut()) {
         let p = &planned[*idx];
         let table = p.table;
-        let present: Vec<&Column> = table.columns.iter().zip(&p.map).filter(|(_, m)| m.is_some()).map(|(c, _)| c).collect();
-        let names = present.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
-        let casts = present.iter().map(|c| format!("CAST({} AS {})", c.name, c.ty.sql_type())).collect::<Vec<_>>().join(", ");
-        let join = table.key.iter().map(|k| format!("s.{k} = CAST(t.{k} AS VARCHAR)")).collect::<Vec<_>>().join(" AND ");
-        let merge_started = std::time::Instant::now();
-        // Into an empty table a plain INSERT does: nothing to update.
-        let empty = !loaded_before.contains(table.name)
-            && tx.query_row(&format!("SELECT NOT EXISTS (SELECT 1 FROM {})", table.name), [], |r| r.get::<_, bool>(0))?;
-        let updated: i64 = if empty {
-            0
-        } else {
-            tx.query_row(&format!("SELECT count(*) FROM {stage} s JOIN {} t ON {join}", table.name), [], |r| r.get(0))?
+        let updated: i64 = match stage {
+            None => 0,
+            Some(stage) => merge(&tx, table, &p.map, stage).with_context(|| format!("merging {} into {}", file_report.label, table.name))?,
         };
-        let updates: Vec<String> = present
-            .iter()
-            .filter(|c| !table.key.contains(&c.name))
-            .map(|c| format!("{0} = excluded.{0}", c.name))
-            .collect();
-        let conflict = if empty {
-            String::new()
-        } else if updates.is_empty() {
-            " ON CONFLICT DO NOTHING".to_string()
-        } else {
-            format!(" ON CONFLICT ({}) DO UPDATE SET {}", table.key.join(", "), updates.join(", "))
-        };
-        let sql = format!("INSERT INTO {} ({names}) SELECT {casts} FROM {stage}{conflict}", table.name);
-        tx.execute_batch(&sql).with_context(|| format!("merging {} into {}", file_report.label, table.name))?;
-        tx.execute_batch(&format!("DROP TABLE {stage}"))?;
-        loaded_before.insert(table.name);
-        tracing::info!(file = %file_report.label, table = table.name, rows = file_report.accepted, ms = merge_started.elapsed().as_millis() as u64, "merged");
         file_report.updated = updated as u64;
         file_report.inserted = file_report.accepted - updated as u64;
         tx.execute(
@@ -724,6 +715,9 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
             ],
         )?;
     }
+    if !opts.dry_run && report.files.iter().any(|f| f.accepted > 0) {
+        crate::store::refresh_summaries(&tx)?;
+    }
     if opts.dry_run {
         tx.rollback()?;
         tracing::info!(files = report.files.len(), "import dry run rolled back");
@@ -733,6 +727,34 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
     report.committed = true;
     tracing::info!(files = report.files.len(), problems = report.problem_count, "import committed");
     Ok(report)
+}
+
+/// Merges a staging table (text columns, keys unique) into its table by
+/// natural key: rows whose key is there update the columns the file has,
+/// the rest are inserted. Returns the number of rows updated.
+///
+/// The tables carry no key index (migration 4), so this is two hash joins
+/// rather than an index probe per row.
+fn merge(tx: &duckdb::Transaction<'_>, table: &Table, map: &[Option<usize>], stage: &str) -> anyhow::Result<i64> {
+    let started = std::time::Instant::now();
+    let present: Vec<&Column> = table.columns.iter().zip(map).filter(|(_, m)| m.is_some()).map(|(c, _)| c).collect();
+    let cast = |c: &Column| format!("CAST(s.{} AS {})", c.name, c.ty.sql_type());
+    let key_cols: Vec<&Column> = table.key.iter().filter_map(|k| table.columns.iter().find(|c| c.name == *k)).collect();
+    let join = key_cols.iter().map(|c| format!("t.{} = {}", c.name, cast(c))).collect::<Vec<_>>().join(" AND ");
+    let updated: i64 = tx.query_row(&format!("SELECT count(*) FROM {stage} s JOIN {} t ON {join}", table.name), [], |r| r.get(0))?;
+    let sets: Vec<String> = present.iter().filter(|c| !table.key.contains(&c.name)).map(|c| format!("{} = {}", c.name, cast(c))).collect();
+    if updated > 0 && !sets.is_empty() {
+        tx.execute_batch(&format!("UPDATE {0} AS t SET {1} FROM {stage} AS s WHERE {join}", table.name, sets.join(", ")))?;
+    }
+    let names = present.iter().map(|c| c.name).collect::<Vec<_>>().join(", ");
+    let casts = present.iter().map(|c| cast(c)).collect::<Vec<_>>().join(", ");
+    tx.execute_batch(&format!(
+        "INSERT INTO {0} ({names}) SELECT {casts} FROM {stage} AS s WHERE NOT EXISTS (SELECT 1 FROM {0} AS t WHERE {join})",
+        table.name
+    ))?;
+    tx.execute_batch(&format!("DROP TABLE {stage}"))?;
+    tracing::info!(table = table.name, updated, ms = started.elapsed().as_millis() as u64, "merged");
+    Ok(updated)
 }
 
 fn cell_problem(file: &str, row: usize, header: &str, col: &Column, message: String) -> Problem {

@@ -18,7 +18,34 @@ pub const MIGRATIONS: &[(i32, &str)] = &[
     (1, include_str!("migrations/0001_initial.sql")),
     (2, include_str!("migrations/0002_accounts.sql")),
     (3, include_str!("migrations/0003_definitions.sql")),
+    (4, include_str!("migrations/0004_no_key_indexes.sql")),
+    (5, include_str!("migrations/0005_summaries.sql")),
 ];
+
+/// The summary tables of migration 5, in the order they are built: each is
+/// the rows of its definition, the view `<name>_def`.
+pub const SUMMARIES: &[&str] = &[
+    "poor_household_year",
+    "incidence_village_year",
+    "income_household_year",
+    "household_exit",
+    "coverage_village_year",
+    "dividend_paid",
+    "loan_geo",
+    "risk_warning",
+];
+
+/// Rebuilds every summary table from its definition. The import calls it
+/// inside its transaction, so the summaries always match the data.
+pub fn refresh_summaries(conn: &Connection) -> anyhow::Result<()> {
+    for name in SUMMARIES {
+        let started = std::time::Instant::now();
+        conn.execute_batch(&format!("CREATE OR REPLACE TABLE {name} AS SELECT * FROM {name}_def"))
+            .with_context(|| format!("cannot rebuild the summary table {name}"))?;
+        tracing::info!(table = name, ms = started.elapsed().as_millis() as u64, "summary rebuilt");
+    }
+    Ok(())
+}
 
 /// The schema version this build writes and expects.
 pub fn latest_version() -> i32 {
@@ -101,6 +128,7 @@ pub fn migrate(conn: &Connection) -> anyhow::Result<()> {
 pub struct Db {
     pool: r2d2::Pool<duckdb::DuckdbConnectionManager>,
     path: PathBuf,
+    read_only: bool,
 }
 
 impl Db {
@@ -115,11 +143,31 @@ impl Db {
             .max_size(size.max(1))
             .build(manager)
             .context("cannot build the connection pool")?;
-        Ok(Db { pool, path: path.to_path_buf() })
+        Ok(Db { pool, path: path.to_path_buf(), read_only: false })
+    }
+
+    /// Opens the pool read-only, as a replica does: no migration (the file
+    /// must already have this build's schema), no writes, and any number
+    /// of processes may open the same file at once.
+    pub fn open_read_only(path: &Path, size: u32) -> anyhow::Result<Db> {
+        drop(open_ro(path)?);
+        let config = Config::default().access_mode(AccessMode::ReadOnly)?;
+        let manager = duckdb::DuckdbConnectionManager::file_with_flags(path, config)
+            .with_context(|| format!("cannot open database {} read-only", path.display()))?;
+        let pool = r2d2::Pool::builder()
+            .max_size(size.max(1))
+            .build(manager)
+            .context("cannot build the connection pool")?;
+        Ok(Db { pool, path: path.to_path_buf(), read_only: true })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Whether this pool was opened read-only (a replica).
+    pub fn read_only(&self) -> bool {
+        self.read_only
     }
 
     /// Runs `f` with a pooled connection on this thread: for start-up and

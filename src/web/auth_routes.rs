@@ -106,12 +106,16 @@ pub async fn login(state: State, auth: Auth, session: Session, req: HttpRequest,
     csrf::rotate(&session);
     let who = account.name.clone();
     let ip2 = ip.clone();
-    auth.db
-        .run(move |conn| {
-            users::mark_signed_in(conn, &who)?;
-            audit::record(conn, Some(&who), Some(&ip2), audit::SIGN_IN, &serde_json::json!({}))
-        })
-        .await?;
+    if auth.db.read_only() {
+        tracing::info!(target: "audit", user = who, ip = ip2, action = audit::SIGN_IN, "audit (read-only replica)");
+    } else {
+        auth.db
+            .run(move |conn| {
+                users::mark_signed_in(conn, &who)?;
+                audit::record(conn, Some(&who), Some(&ip2), audit::SIGN_IN, &serde_json::json!({}))
+            })
+            .await?;
+    }
     tracing::info!(user = account.name, ip, "signed in");
     let to = if account.must_change_password { "/account/password".to_string() } else { auth::safe_next(next.as_deref()) };
     Ok(see_other(&to))
@@ -120,13 +124,19 @@ pub async fn login(state: State, auth: Auth, session: Session, req: HttpRequest,
 pub async fn logout(auth: Auth, session: Session, user: CurrentUser, req: HttpRequest) -> Result<HttpResponse, WebError> {
     if let Some(name) = user.name().map(str::to_string) {
         let ip = auth.ip(&req);
-        // Ends every session of this user, including copies of this cookie.
-        auth.db
-            .run(move |conn| {
-                users::end_sessions(conn, &name)?;
-                audit::record(conn, Some(&name), Some(&ip), audit::SIGN_OUT, &serde_json::json!({}))
-            })
-            .await?;
+        // Ends every session of this user, including copies of this cookie
+        // (a read-only replica can only drop this cookie: sign-out is
+        // routed to the primary in a scaled-out setup, see ARCHITECTURE.md).
+        if auth.db.read_only() {
+            tracing::info!(target: "audit", user = name, ip, action = audit::SIGN_OUT, "audit (read-only replica)");
+        } else {
+            auth.db
+                .run(move |conn| {
+                    users::end_sessions(conn, &name)?;
+                    audit::record(conn, Some(&name), Some(&ip), audit::SIGN_OUT, &serde_json::json!({}))
+                })
+                .await?;
+        }
     }
     session.purge();
     Ok(see_other("/"))

@@ -284,7 +284,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         }
         format!("view-{:016x}", h.finish())
     };
-    if let Some(v) = state.views.lock().ok().and_then(|mut c| c.get(&key).cloned()) {
+    if let Some(v) = state.views.lock().ok().filter(|_| state.caching).and_then(|mut c| c.get(&key).cloned()) {
         return Ok(v);
     }
 
@@ -389,7 +389,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         data_date: geo.data_date.clone(),
         scope: viewer.scope.to_field(),
     });
-    if let Ok(mut c) = state.views.lock() {
+    if let (true, Ok(mut c)) = (state.caching, state.views.lock()) {
         c.put(key, view.clone());
     }
     Ok(view)
@@ -419,8 +419,8 @@ async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bou
         })
         .collect();
     let mut out: Vec<Option<Arc<ResultSet>>> = match state.results.lock() {
-        Ok(mut c) => keys.iter().map(|k| c.get(k).cloned()).collect(),
-        Err(_) => vec![None; keys.len()],
+        Ok(mut c) if state.caching => keys.iter().map(|k| c.get(k).cloned()).collect(),
+        _ => vec![None; keys.len()],
     };
     let missing: Vec<(usize, crate::catalog::Query, Vec<(String, Bound)>)> =
         out.iter().enumerate().filter(|(_, r)| r.is_none()).map(|(i, _)| (i, jobs[i].0.clone(), jobs[i].1.clone())).collect();
@@ -435,7 +435,7 @@ async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bou
                     .collect::<anyhow::Result<Vec<_>>>()
             })
             .await?;
-        if let Ok(mut c) = state.results.lock() {
+        if let (true, Ok(mut c)) = (state.caching, state.results.lock()) {
             for (i, rs) in &ran {
                 c.put(keys[*i].clone(), rs.clone());
             }

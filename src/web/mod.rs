@@ -37,6 +37,12 @@ pub struct ServeConfig {
     pub limits: Limits,
     /// Sessions and sign-in (see `crate::auth`).
     pub auth: crate::auth::AuthConfig,
+    /// Serve a read-only copy (a replica): the file is opened read-only,
+    /// imports and account changes answer 503.
+    pub read_only: bool,
+    /// Keep views, query results and responses for the next identical
+    /// request (off only to measure uncached work).
+    pub caching: bool,
 }
 
 /// Guards on every query.
@@ -96,6 +102,9 @@ pub struct AppState {
     pub build: String,
     /// Uploaded imports awaiting confirmation, by random id.
     pub imports: import_routes::Pending,
+    /// Whether views, results and responses are kept (see
+    /// [`ServeConfig::caching`]).
+    pub caching: bool,
 }
 
 /// A rendered response kept for the next identical request.
@@ -147,6 +156,9 @@ pub enum WebError {
     /// Something the server needs is missing (e.g. a CJK font for PNG).
     #[error("unavailable: {0}")]
     Unavailable(String),
+    /// A write (import, account change) asked of a read-only replica.
+    #[error("read-only replica")]
+    ReadOnly,
     #[error("internal error")]
     Internal(anyhow::Error),
     /// Sign-in required (401 or a redirect), forbidden (403), too many
@@ -176,7 +188,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Timeout(_) | WebError::Busy | WebError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Timeout(_) | WebError::Busy | WebError::Unavailable(_) | WebError::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::Auth(e) => e.status_code(),
         }
@@ -202,6 +214,11 @@ impl ResponseError for WebError {
                 vec![],
             ),
             WebError::Unavailable(m) => ("服务器缺少所需资源", "The server lacks something this needs".into(), vec![m.clone()]),
+            WebError::ReadOnly => (
+                "这是只读副本：导入数据和修改账号请在主服务器上进行",
+                "This is a read-only replica: imports and account changes are made on the primary server".into(),
+                vec![],
+            ),
             WebError::Internal(_) | WebError::Auth(_) => ("服务器内部错误，详情已记入日志", "Internal error; the details are in the server log".into(), vec![]),
         };
         let items: String = details
@@ -249,7 +266,8 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
 /// and assembles what every handler shares (also used offline by
 /// `jingzhun render`).
 pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> {
-    let db = Db::open(&config.db, (workers as u32).max(2) * 2)?;
+    let pool = (workers as u32).max(2) * 2;
+    let db = if config.read_only { Db::open_read_only(&config.db, pool)? } else { Db::open(&config.db, pool)? };
     let catalog = Catalog::load(config.queries.as_deref())?;
     let dashboards = crate::dashboards::Dashboards::load(config.dashboards.as_deref(), &catalog)?;
     let problems = db_check(&db, &catalog)?;
@@ -293,6 +311,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         build,
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
         imports: Default::default(),
+        caching: config.caching,
     }))
 }
 
@@ -304,7 +323,9 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
     // Accounts: the session key, and on a database without users a first
     // admin with a one-time password (logged once, never a default).
     let auth = web::Data::new(crate::auth::AuthState::new(state.db.clone(), config.auth.clone(), &config.db)?);
-    if let Some(pw) = state.db.with_conn(crate::auth::users::ensure_admin)? {
+    if state.db.read_only() {
+        tracing::info!(db = %config.db.display(), "serving a read-only replica: imports and account changes answer 503");
+    } else if let Some(pw) = state.db.with_conn(crate::auth::users::ensure_admin)? {
         tracing::warn!("no users yet: created user admin with one-time password {pw} — sign in at /login and choose a new password");
     }
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
@@ -318,6 +339,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             // the session), the cookie session, security headers on every
             // response.
             .wrap(middleware::from_fn(crate::auth::csrf::guard))
+            .wrap(middleware::from_fn(read_only_guard))
             .wrap(auth.session_middleware())
             .wrap(crate::auth::security_headers())
             .wrap(tracing_actix())
@@ -368,8 +390,27 @@ pub fn tagged(mut resp: HttpResponse, tag: &str) -> Result<HttpResponse, WebErro
     Ok(resp)
 }
 
+/// On a read-only replica, refuses what would write: imports and account
+/// changes (every POST but sign-in and sign-out) answer 503 and name the
+/// primary as the place to do it.
+async fn read_only_guard(
+    req: actix_web::dev::ServiceRequest,
+    next: middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<actix_web::dev::ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>, actix_web::Error> {
+    let writes = req.method() == actix_web::http::Method::POST && !matches!(req.path(), "/login" | "/logout");
+    let replica = req.app_data::<State>().is_some_and(|s| s.db.read_only());
+    if writes && replica {
+        let resp = WebError::ReadOnly.error_response();
+        return Ok(req.into_response(resp).map_into_right_body());
+    }
+    next.call(req).await.map(|r| r.map_into_left_body())
+}
+
 /// The cached response under this ETag, if any.
 pub fn cached(state: &State, tag: &str) -> Option<HttpResponse> {
+    if !state.caching {
+        return None;
+    }
     let hit = state.cache.lock().ok().and_then(|mut c| c.get(tag).cloned())?;
     Some(
         HttpResponse::Ok()
@@ -385,7 +426,7 @@ pub fn cached(state: &State, tag: &str) -> Option<HttpResponse> {
 pub fn remember(state: &State, tag: &str, content_type: &'static str, body: web::Bytes) -> HttpResponse {
     // Large bodies are not kept: the cache is bounded in bytes as well as
     // in entries (CACHE_ENTRIES × CACHE_MAX_BODY at most).
-    if body.len() > CACHE_MAX_BODY {
+    if body.len() > CACHE_MAX_BODY || !state.caching {
         return HttpResponse::Ok().content_type(content_type).insert_header(("X-Cache", "miss")).body(body);
     }
     if let Ok(mut c) = state.cache.lock() {

@@ -1,0 +1,44 @@
+//! Times every canned query straight on DuckDB, without the server: the
+//! baseline that `bench/run` divides the server's times by.
+//!
+//! ```text
+//! cargo run --release --example raw_queries -- DB [RUNS] [NAME=PARAMS ...]
+//! ```
+//! Prints one tab-separated line per query: name, median ms, min ms, rows.
+//! Each query runs with its default parameters, or with the ones given as
+//! `name=k=v&k=v` (the same query string the server gets). Every query runs
+//! once before timing so that both sides are measured warm.
+
+use std::time::Instant;
+
+use jingzhun::catalog::{params, run_query, Catalog};
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let db = args.next().ok_or_else(|| anyhow::anyhow!("usage: raw_queries DB [RUNS] [NAME=PARAMS ...]"))?;
+    let runs: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(20);
+    let overrides: Vec<(String, String)> = args
+        .map(|a| {
+            let (name, qs) = a.split_once('=').unwrap_or((a.as_str(), ""));
+            (name.to_string(), qs.to_string())
+        })
+        .collect();
+    let conn = jingzhun::store::open_ro(std::path::Path::new(&db))?;
+    let catalog = Catalog::load(None)?;
+    for q in catalog.queries.values() {
+        let qs = overrides.iter().find(|(n, _)| n == &q.name).map(|(_, qs)| qs.as_str()).unwrap_or("");
+        let given: Vec<(String, String)> = serde_urlencoded::from_str(qs)?;
+        let bound = params::read_all(&q.meta.params, &given, &[])
+            .map_err(|e| anyhow::anyhow!("{}: {}", q.name, e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+        let rows = run_query(&conn, q, &bound, None)?.rs.rows.len();
+        let mut times: Vec<f64> = (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                run_query(&conn, q, &bound, None).map(|_| t.elapsed().as_secs_f64() * 1000.0)
+            })
+            .collect::<anyhow::Result<_>>()?;
+        times.sort_by(|a, b| a.total_cmp(b));
+        println!("{}\t{:.3}\t{:.3}\t{}", q.name, times[times.len() / 2], times[0], rows);
+    }
+    Ok(())
+}
