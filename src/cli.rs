@@ -86,6 +86,9 @@ pub enum Command {
         /// its queries and draws its charts (for measuring, see bench/).
         #[arg(long)]
         no_cache: bool,
+        /// Logs, resource limits and shutdown.
+        #[command(flatten)]
+        ops: OpsArgs,
     },
     /// Manage user accounts (stop the server first: it holds the database).
     User {
@@ -205,7 +208,10 @@ pub enum Format {
 /// Runs the command line; returns the process exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
+    init_tracing(match &cli.command {
+        Command::Serve { ops, .. } => ops.log_format,
+        _ => LogFormat::Text,
+    });
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
@@ -215,9 +221,16 @@ pub fn main() -> ExitCode {
     }
 }
 
-fn init_tracing() {
+fn init_tracing(format: LogFormat) {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    // Colours only on a terminal: a log file or collector gets plain text.
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_ansi(std::io::stderr().is_terminal());
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        // One JSON object a line; the request span's fields (request_id,
+        // method, path) come under "span".
+        LogFormat::Json => builder.json().with_current_span(true).with_span_list(false).try_init(),
+    };
 }
 
 fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -240,6 +253,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             trust_proxy,
             read_only,
             no_cache,
+            ops,
         } => {
             let db = match db {
                 Some(db) => db,
@@ -255,7 +269,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 query_timeout: std::time::Duration::from_millis(query_timeout_ms),
                 row_cap,
                 max_upload_bytes: max_upload_mb.saturating_mul(1024 * 1024),
-                ..Default::default()
+                ..ops.limits()
             };
             let auth = crate::auth::AuthConfig {
                 secure_cookies,
@@ -753,6 +767,58 @@ fn run_user_command(action: UserCommand) -> anyhow::Result<ExitCode> {
             }
             eprintln!("removed {name}");
             Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+/// How `serve` writes its log (standard error).
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Default)]
+pub enum LogFormat {
+    /// One human-readable line per event.
+    #[default]
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+/// `serve`'s flags for logs, resource limits and shutdown.
+#[derive(clap::Args, Debug, Clone)]
+pub struct OpsArgs {
+    /// Log format: text or json (one object a line, with the request id).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "JINGZHUN_LOG_FORMAT")]
+    pub log_format: LogFormat,
+    /// PNG and PDF renders at once; more answer 503 with Retry-After.
+    #[arg(long, default_value_t = crate::web::CONCURRENT_RENDERS as u64, value_parser = clap::value_parser!(u64).range(1..1000), env = "JINGZHUN_MAX_RENDERS")]
+    pub max_renders: u64,
+    /// Query downloads (CSV, XLSX, Parquet) at once; more answer 503 with Retry-After.
+    #[arg(long, default_value_t = crate::web::CONCURRENT_EXPORTS as u64, value_parser = clap::value_parser!(u64).range(1..1000), env = "JINGZHUN_MAX_EXPORTS")]
+    pub max_exports: u64,
+    /// Time limit of a download (CSV, XLSX, Parquet), in milliseconds.
+    #[arg(long, default_value_t = 300_000, env = "JINGZHUN_EXPORT_TIMEOUT_MS")]
+    pub export_timeout_ms: u64,
+    /// On SIGTERM or SIGINT, seconds in-flight requests may still take
+    /// before the server stops anyway.
+    #[arg(long, default_value_t = 30, env = "JINGZHUN_SHUTDOWN_TIMEOUT")]
+    pub shutdown_timeout: u64,
+    /// Milliseconds a client may take to send a request's head (then 408).
+    #[arg(long, default_value_t = 5000, env = "JINGZHUN_CLIENT_TIMEOUT_MS")]
+    pub client_timeout_ms: u64,
+    /// Seconds an idle keep-alive connection stays open.
+    #[arg(long, default_value_t = 5, env = "JINGZHUN_KEEP_ALIVE")]
+    pub keep_alive: u64,
+}
+
+impl OpsArgs {
+    /// The limits these flags set (the rest at their defaults).
+    pub fn limits(&self) -> crate::web::Limits {
+        crate::web::Limits {
+            max_renders: self.max_renders as usize,
+            max_exports: self.max_exports as usize,
+            export_timeout: std::time::Duration::from_millis(self.export_timeout_ms),
+            shutdown_timeout: std::time::Duration::from_secs(self.shutdown_timeout),
+            client_timeout: std::time::Duration::from_millis(self.client_timeout_ms),
+            keep_alive: std::time::Duration::from_secs(self.keep_alive),
+            ..Default::default()
         }
     }
 }

@@ -222,6 +222,21 @@ impl Db {
         .await
         .context("database task failed")?
     }
+
+    /// Readiness: a pooled connection is free within `wait` and answers
+    /// `SELECT 1` within `wait` (`/readyz`).
+    pub async fn ping(&self, wait: std::time::Duration) -> anyhow::Result<()> {
+        let pool = self.pool.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = pool
+                .get_timeout(wait)
+                .with_context(|| format!("no free database connection within {} ms", wait.as_millis()))?;
+            with_time_limit(&conn, wait, |c| Ok(c.query_row("SELECT 1", [], |r| r.get::<_, i32>(0))?))?;
+            Ok(())
+        })
+        .await
+        .context("database task failed")?
+    }
 }
 
 /// A query ran past its time limit and was interrupted.

@@ -6,6 +6,7 @@ pub mod dash;
 mod geo;
 mod auth_routes;
 mod import_routes;
+pub mod ops;
 mod pages;
 mod pdf;
 mod public;
@@ -45,7 +46,7 @@ pub struct ServeConfig {
     pub caching: bool,
 }
 
-/// Guards on every query.
+/// Guards on every query, and the server's resource limits.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     /// A page's or JSON query's time limit; an overrun answers 503.
@@ -57,6 +58,17 @@ pub struct Limits {
     /// The largest total upload to `/import` (default 50 MiB); larger
     /// answers 413.
     pub max_upload_bytes: usize,
+    /// PNG and PDF renders at once; more answer 503 (Busy).
+    pub max_renders: usize,
+    /// Downloads (CSV, XLSX, Parquet of a query) at once; more answer 503.
+    pub max_exports: usize,
+    /// On SIGTERM or SIGINT, how long in-flight requests may still run.
+    pub shutdown_timeout: std::time::Duration,
+    /// How long a client may take to send a request's head (slow clients
+    /// get 408 and are disconnected).
+    pub client_timeout: std::time::Duration,
+    /// How long an idle keep-alive connection is kept open.
+    pub keep_alive: std::time::Duration,
 }
 
 impl Default for Limits {
@@ -66,6 +78,11 @@ impl Default for Limits {
             export_timeout: std::time::Duration::from_secs(300),
             row_cap: 5_000,
             max_upload_bytes: 50 * 1024 * 1024,
+            max_renders: CONCURRENT_RENDERS,
+            max_exports: CONCURRENT_EXPORTS,
+            shutdown_timeout: std::time::Duration::from_secs(30),
+            client_timeout: std::time::Duration::from_secs(5),
+            keep_alive: std::time::Duration::from_secs(5),
         }
     }
 }
@@ -127,10 +144,10 @@ fn nonzero(n: usize) -> std::num::NonZeroUsize {
     std::num::NonZeroUsize::new(n).unwrap_or(std::num::NonZeroUsize::MIN)
 }
 
-/// PNG and PDF renders at once (each takes a core).
+/// PNG and PDF renders at once by default (each takes a core).
 pub const CONCURRENT_RENDERS: usize = 2;
 
-/// Downloads streaming at once (each holds a database connection).
+/// Downloads streaming at once by default (each holds a database connection).
 pub const CONCURRENT_EXPORTS: usize = 2;
 
 impl AppState {
@@ -150,9 +167,9 @@ pub enum WebError {
     BadRequest(Vec<String>),
     #[error("the query took too long")]
     Timeout(std::time::Duration),
-    /// Too many downloads at once.
-    #[error("busy")]
-    Busy,
+    /// Too many heavy requests of this kind at once (the limit given).
+    #[error("busy: {0:?}")]
+    Busy(Heavy, usize),
     /// Something the server needs is missing (e.g. a CJK font for PNG).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -165,6 +182,15 @@ pub enum WebError {
     /// sign-ins (429): see `crate::auth::AuthError`.
     #[error(transparent)]
     Auth(#[from] crate::auth::AuthError),
+}
+
+/// What a [`WebError::Busy`] ran out of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Heavy {
+    /// PNG and PDF (`AppState::renders`).
+    Renders,
+    /// Query downloads (`AppState::exports`).
+    Downloads,
 }
 
 impl From<anyhow::Error> for WebError {
@@ -188,7 +214,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Timeout(_) | WebError::Busy | WebError::Unavailable(_) | WebError::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Timeout(_) | WebError::Busy(..) | WebError::Unavailable(_) | WebError::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::Auth(e) => e.status_code(),
         }
@@ -208,9 +234,14 @@ impl ResponseError for WebError {
                 format!("The query took longer than {} s and was stopped; narrow it and try again", t.as_secs_f64()),
                 vec![],
             ),
-            WebError::Busy => (
+            WebError::Busy(Heavy::Renders, n) => (
+                "图片和 PDF 生成请求过多，请稍后重试",
+                format!("Too many PNG and PDF renders at once (at most {n}); try again in a few seconds"),
+                vec![],
+            ),
+            WebError::Busy(Heavy::Downloads, n) => (
                 "下载请求过多，请稍后重试",
-                format!("Too many downloads at once ({CONCURRENT_EXPORTS}); try again shortly"),
+                format!("Too many downloads at once (at most {n}); try again in a few seconds"),
                 vec![],
             ),
             WebError::Unavailable(m) => ("服务器缺少所需资源", "The server lacks something this needs".into(), vec![m.clone()]),
@@ -230,13 +261,19 @@ impl ResponseError for WebError {
             WebError::Timeout(_) => {
                 resp.insert_header((header::RETRY_AFTER, "30"));
             }
-            WebError::Busy => {
+            WebError::Busy(..) => {
                 resp.insert_header((header::RETRY_AFTER, "5"));
             }
             _ => {}
         }
+        // A server-side failure shows the request id, which the log lines
+        // of the request carry, so a user can quote it.
+        let id = match ops::current_request_id() {
+            Some(id) if self.status_code().is_server_error() => format!("<p>请求编号 Request id: <code>{}</code></p>", crate::charts::escape_xml(&id)),
+            _ => String::new(),
+        };
         resp.insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8")).body(format!(
-            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body><h1>{zh}</h1><p lang=\"en\">{}</p><ul>{items}</ul><p><a href=\"/\">返回首页 Home</a></p></body></html>",
+            "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>{zh}</title><body><h1>{zh}</h1><p lang=\"en\">{}</p><ul>{items}</ul>{id}<p><a href=\"/\">返回首页 Home</a></p></body></html>",
             crate::charts::escape_xml(&en)
         ))
     }
@@ -305,8 +342,8 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         templates: templates()?,
         limits: config.limits,
         data_version: std::sync::atomic::AtomicU64::new(version as u64),
-        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_EXPORTS)),
-        renders: std::sync::Arc::new(tokio::sync::Semaphore::new(CONCURRENT_RENDERS)),
+        exports: std::sync::Arc::new(tokio::sync::Semaphore::new(config.limits.max_exports.max(1))),
+        renders: std::sync::Arc::new(tokio::sync::Semaphore::new(config.limits.max_renders.max(1))),
         fonts,
         build,
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
@@ -341,10 +378,13 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .wrap(middleware::from_fn(crate::auth::csrf::guard))
             .wrap(middleware::from_fn(read_only_guard))
             .wrap(auth.session_middleware())
+            // Request id, its span and the access log (inside the security
+            // headers, so its own answers get them too).
+            .wrap(middleware::from_fn(ops::request_id))
             .wrap(crate::auth::security_headers())
-            .wrap(tracing_actix())
             .route("/", web::get().to(dash::home))
-            .route("/healthz", web::get().to(pages::healthz))
+            .route("/healthz", web::get().to(ops::healthz))
+            .route("/readyz", web::get().to(ops::readyz))
             .route("/static/{file}", web::get().to(pages::asset))
             .route("/d/{name}", web::get().to(dash::dashboard))
             .route("/d/{name}/{file}", web::get().to(dash::panel))
@@ -361,6 +401,10 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .default_service(web::to(|| async { WebError::NotFound.error_response() }))
     })
     .workers(workers)
+    // Resource limits of the connections themselves (see `Limits`).
+    .shutdown_timeout(config.limits.shutdown_timeout.as_secs().max(1))
+    .client_request_timeout(config.limits.client_timeout)
+    .keep_alive(config.limits.keep_alive)
     .listen(listener)?
     .run();
     Ok((server, addr))
@@ -368,11 +412,6 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
 
 fn db_check(db: &Db, catalog: &Catalog) -> anyhow::Result<Vec<String>> {
     db.with_conn(|conn| Ok(catalog.check(conn)))
-}
-
-/// A request log line: method, path, status, milliseconds.
-fn tracing_actix() -> middleware::Logger {
-    middleware::Logger::new("%r %s %Dms")
 }
 
 /// Whether the request's `If-None-Match` names this ETag.

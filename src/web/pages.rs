@@ -1,14 +1,8 @@
-//! Small handlers: health and static assets.
+//! Small handlers: static assets (the probes are in `ops.rs`).
 
 use actix_web::{http::header, HttpRequest, HttpResponse};
 
-use super::{State, WebError};
-
-pub async fn healthz(state: State) -> Result<HttpResponse, WebError> {
-    // Healthy means the database answers, not just that the process runs.
-    state.db.run(|conn| Ok(conn.query_row("SELECT 1", [], |r| r.get::<_, i32>(0))?)).await?;
-    Ok(HttpResponse::Ok().content_type("text/plain; charset=utf-8").body("ok\n"))
-}
+use super::WebError;
 
 /// `/static/<file>`: the stylesheet, embedded in the binary. Its ETag is
 /// the content's hash, so browsers revalidate cheaply.

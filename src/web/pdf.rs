@@ -26,7 +26,7 @@ fn need_font(state: &State) -> Result<(), WebError> {
 }
 
 async fn heavy<T: Send + 'static>(state: &State, f: impl FnOnce() -> anyhow::Result<T> + Send + 'static) -> Result<T, WebError> {
-    let _permit = state.renders.clone().try_acquire_owned().map_err(|_| WebError::Busy)?;
+    let _permit = state.renders.clone().try_acquire_owned().map_err(|_| WebError::Busy(super::Heavy::Renders, state.limits.max_renders))?;
     let out = web::block(f).await.map_err(|e| anyhow::anyhow!("rendering was cancelled: {e}"))??;
     Ok(out)
 }

@@ -214,7 +214,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
         Format::Csv | Format::Xlsx => {
             // Downloads hold a connection for as long as they stream: only a
             // few at once, so pages always find a free connection.
-            let permit = state.exports.clone().try_acquire_owned().map_err(|_| WebError::Busy)?;
+            let permit = state.exports.clone().try_acquire_owned().map_err(|_| WebError::Busy(super::Heavy::Downloads, state.limits.max_exports))?;
             let (ext, mime, kind) = if format == Format::Csv {
                 ("csv", "text/csv; charset=utf-8", ExportKind::Csv { bom })
             } else {
@@ -232,7 +232,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
                 .streaming(body)
         }
         Format::Parquet => {
-            let _permit = state.exports.clone().try_acquire_owned().map_err(|_| WebError::Busy)?;
+            let _permit = state.exports.clone().try_acquire_owned().map_err(|_| WebError::Busy(super::Heavy::Downloads, state.limits.max_exports))?;
             let name_for_file = file_name(&q.meta.title, &parts, "parquet");
             let q2 = q.clone();
             let b2 = bound.clone();
