@@ -96,6 +96,11 @@ pub struct AppState {
     pub build: String,
     /// Uploaded imports awaiting confirmation, by random id.
     pub imports: import_routes::Pending,
+    /// Held by every import run (dry run or confirm): two at once would
+    /// touch the same rows and DuckDB would refuse one with a conflict.
+    /// The guard moves into the blocking task, so an import whose request
+    /// went away still holds it until DuckDB is done.
+    pub import_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A rendered response kept for the next identical request.
@@ -293,6 +298,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         build,
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
         imports: Default::default(),
+        import_lock: Default::default(),
     }))
 }
 
@@ -306,6 +312,10 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
     let auth = web::Data::new(crate::auth::AuthState::new(state.db.clone(), config.auth.clone(), &config.db)?);
     if let Some(pw) = state.db.with_conn(crate::auth::users::ensure_admin)? {
         tracing::warn!("no users yet: created user admin with one-time password {pw} — sign in at /login and choose a new password");
+    }
+    // `jingzhun backup` reaches this server (and its lock on the file) here.
+    if let Err(e) = crate::store::backup::listen(&state.db) {
+        tracing::warn!("`jingzhun backup` cannot reach this server: {e:#}");
     }
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
