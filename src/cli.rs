@@ -1,4 +1,4 @@
-//! The command line: `serve`, `sample`, `import`, `sql`, `user`. Each subcommand
+//! The command line: `serve`, `sample`, `import`, `backup`, `sql`, `user`. Each subcommand
 //! parses its arguments and calls into the library; the exit code says
 //! whether it worked.
 
@@ -172,6 +172,17 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// Write a consistent copy of a database, also while `jingzhun serve`
+    /// is serving it (the server then makes the copy, asked through the
+    /// control socket `<db>.control`).
+    Backup {
+        #[arg(long)]
+        db: PathBuf,
+        /// The copy (replaced if it exists; written under a temporary name
+        /// and renamed when complete).
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Run SQL against a database opened read-only.
     Sql {
         #[arg(long)]
@@ -281,13 +292,15 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 trust_proxy,
                 ..Default::default()
             };
-            let config = crate::web::ServeConfig { db, bind, queries, dashboards, cjk_font, workers, limits, auth, read_only, caching: !no_cache };
-            actix_web::rt::System::new().block_on(async move {
+            let config = crate::web::ServeConfig { db: db.clone(), bind, queries, dashboards, cjk_font, workers, limits, auth, read_only, caching: !no_cache };
+            let served = actix_web::rt::System::new().block_on(async move {
                 let (server, addr) = crate::web::build(&config)?;
                 println!("Jingzhun listening on http://{addr}/");
                 std::io::stdout().flush().ok();
                 server.await.context("server failed")
-            })?;
+            });
+            crate::store::backup::remove_control(&db);
+            served?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { db, queries, dashboards } => {
@@ -368,6 +381,17 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_report(&report, started.elapsed().as_secs_f64());
             }
             Ok(if report.committed { ExitCode::SUCCESS } else { ExitCode::from(2) })
+        }
+        Command::Backup { db, out } => {
+            let b = crate::store::backup::backup(&db, &out)?;
+            eprintln!(
+                "wrote {} ({} bytes) in {:.1} s{}",
+                b.out.display(),
+                b.bytes,
+                b.elapsed.as_secs_f64(),
+                if b.via_server { ", made by the running server" } else { "" }
+            );
+            Ok(ExitCode::SUCCESS)
         }
         Command::Sql { db, format, sql } => {
             let conn = crate::store::open_ro(&db)?;

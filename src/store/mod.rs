@@ -5,6 +5,7 @@
 //! web layer reaches DuckDB through [`Db::run`], which runs on a blocking
 //! thread, never on an async worker.
 
+pub mod backup;
 pub mod tables;
 
 use std::path::{Path, PathBuf};
@@ -57,8 +58,42 @@ pub fn latest_version() -> i32 {
 pub fn open_rw(path: &Path) -> anyhow::Result<Connection> {
     let conn = Connection::open(path)
         .with_context(|| format!("cannot open database {}", path.display()))?;
+    let have = current_version(&conn)?;
+    if have > 0 && have < latest_version() {
+        let copy = backup_before_migration(&conn, path, have)
+            .with_context(|| format!("cannot back up database {} before migrating it; nothing was changed", path.display()))?;
+        tracing::warn!(
+            backup = %copy.display(),
+            "database {} has schema version {have}; copied it to {} before migrating to version {}",
+            path.display(),
+            copy.display(),
+            latest_version()
+        );
+    }
     migrate(&conn).with_context(|| format!("cannot migrate database {}", path.display()))?;
     Ok(conn)
+}
+
+/// Where the copy of a database taken before migrating it goes:
+/// `<db>.pre-v<latest>-<UTC time>.bak`, beside it.
+pub fn pre_migration_path(path: &Path, at: chrono::DateTime<chrono::Utc>) -> PathBuf {
+    let mut name = path.file_name().map(|n| n.to_os_string()).unwrap_or_default();
+    name.push(format!(".pre-v{}-{}.bak", latest_version(), at.format("%Y%m%dT%H%M%S%.3fZ")));
+    path.with_file_name(name)
+}
+
+/// Copies the file, byte for byte, before a migration touches it: a
+/// checkpoint first (so the file holds everything and the WAL nothing),
+/// then a copy under a temporary name, fsync, rename. This process holds
+/// the file's lock, so nothing writes it meanwhile.
+fn backup_before_migration(conn: &Connection, path: &Path, _have: i32) -> anyhow::Result<PathBuf> {
+    conn.execute_batch("CHECKPOINT")?;
+    let out = pre_migration_path(path, chrono::Utc::now());
+    let tmp = PathBuf::from(format!("{}.partial", out.display()));
+    std::fs::copy(path, &tmp).with_context(|| format!("cannot copy to {}", tmp.display()))?;
+    std::fs::File::open(&tmp)?.sync_all()?;
+    std::fs::rename(&tmp, &out)?;
+    Ok(out)
 }
 
 /// Opens an existing database read-only; refuses one whose schema is not

@@ -192,9 +192,14 @@ pub async fn upload(state: State, session: Session, user: CurrentUser, req: Http
         return Err(WebError::BadRequest(vec!["no file uploaded: expected one or more CSV or Excel files 请选择文件".into()]));
     }
     let paths = files.clone();
+    let one_import = state.import_lock.clone().lock_owned().await;
     let report = state
         .db
-        .run_mut(move |conn| import_paths(conn, &paths, &ImportOptions { dry_run: true, ..Default::default() }))
+        .run_mut(move |conn| {
+            let report = import_paths(conn, &paths, &ImportOptions { dry_run: true, ..Default::default() });
+            drop(one_import);
+            report
+        })
         .await?;
     let id = {
         use rand::Rng;
@@ -247,12 +252,15 @@ pub async fn confirm(
     }
     let Some(pending) = take(&state, &id, &me, true)? else { return Err(WebError::NotFound) };
     let paths = pending.files.clone();
-    let (report, version) = state
+    // One import at a time: a second confirm waits here and then applies
+    // on top of the first (never a DuckDB conflict, never a 500).
+    let one_import = state.import_lock.clone().lock_owned().await;
+    let (report, version, one_import) = state
         .db
         .run_mut(move |conn| {
             let report = import_paths(conn, &paths, &ImportOptions::default())?;
             let version: i64 = conn.query_row("SELECT coalesce(max(batch_id), 0) FROM import_batch", [], |r| r.get(0))?;
-            Ok((report, version))
+            Ok((report, version, one_import))
         })
         .await?;
     if report.committed {
@@ -267,6 +275,7 @@ pub async fn confirm(
             c.clear();
         }
     }
+    drop(one_import);
     let detail = serde_json::json!({
         "committed": report.committed,
         "data_version": version,

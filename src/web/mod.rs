@@ -122,6 +122,11 @@ pub struct AppState {
     /// Whether views, results and responses are kept (see
     /// [`ServeConfig::caching`]).
     pub caching: bool,
+    /// Held by every import run (dry run or confirm): two at once would
+    /// touch the same rows and DuckDB would refuse one with a conflict.
+    /// The guard moves into the blocking task, so an import whose request
+    /// went away still holds it until DuckDB is done.
+    pub import_lock: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 /// A rendered response kept for the next identical request.
@@ -349,6 +354,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
         imports: Default::default(),
         caching: config.caching,
+        import_lock: Default::default(),
     }))
 }
 
@@ -364,6 +370,14 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
         tracing::info!(db = %config.db.display(), "serving a read-only replica: imports and account changes answer 503");
     } else if let Some(pw) = state.db.with_conn(crate::auth::users::ensure_admin)? {
         tracing::warn!("no users yet: created user admin with one-time password {pw} — sign in at /login and choose a new password");
+    }
+    // `jingzhun backup` reaches this server (and its lock on the file)
+    // here. Replicas have no lock to get around and leave the socket to
+    // the primary: backups are taken there.
+    if !state.db.read_only() {
+        if let Err(e) = crate::store::backup::listen(&state.db) {
+            tracing::warn!("`jingzhun backup` cannot reach this server: {e:#}");
+        }
     }
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;

@@ -243,3 +243,93 @@ pub fn signed_in(app: &TestApp, name: &str, password: &str) -> reqwest::blocking
     assert_eq!(r.status(), 303, "sign-in of {name}: {}", r.text().unwrap_or_default());
     client
 }
+
+// ---------------------------------------------------------------- browser imports and crashes (tests/crash_safety.rs, live_import.rs, backup.rs)
+
+impl TestApp {
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+}
+
+/// A multipart/form-data body with one part per file.
+pub fn multipart(files: &[(String, Vec<u8>)]) -> (String, Vec<u8>) {
+    let boundary = "----jingzhunTestBoundary7MA4YWxkTrZu0gW";
+    let mut body = Vec::new();
+    for (name, content) in files {
+        body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: text/csv\r\n\r\n").as_bytes());
+        body.extend_from_slice(content);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// Uploads files through /import (the dry run) as a signed-in importer;
+/// returns the pending import's id, asserting the preview can be confirmed.
+pub fn upload_for_import(client: &reqwest::blocking::Client, app: &TestApp, files: &[(String, Vec<u8>)]) -> (String, String) {
+    let page = client.get(app.url("/import")).send().expect("GET /import").text().unwrap();
+    let csrf = csrf_in(&page);
+    let (ct, body) = multipart(files);
+    let r = client.post(app.url(&format!("/import?csrf={csrf}"))).header("Content-Type", ct).body(body).send().expect("POST /import");
+    assert_eq!(r.status(), 200, "upload");
+    let html = r.text().unwrap();
+    assert!(html.contains("/confirm\""), "the preview offers confirm: {}", &html[..html.len().min(3000)]);
+    let at = html.find("action=\"/import/").expect("pending form");
+    (html[at + 16..].split('/').next().unwrap().to_string(), csrf)
+}
+
+/// household.csv holding `n` new households (copies of the sample's first
+/// one under new ids starting at `first_id`).
+pub fn new_households_csv(first_id: u64, n: usize) -> Vec<u8> {
+    let mut r = csv::Reader::from_path(sample_dir().join("household.csv")).unwrap();
+    let header = r.headers().unwrap().clone();
+    let first = r.records().next().unwrap().unwrap();
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(&header).unwrap();
+    for i in 0..n {
+        let mut row: Vec<String> = first.iter().map(String::from).collect();
+        row[0] = format!("{}", first_id + i as u64);
+        w.write_record(&row).unwrap();
+    }
+    w.into_inner().unwrap()
+}
+
+/// Copies a database file (and its WAL, if any) to a new temporary folder.
+pub fn copy_db(from: &Path) -> TempDb {
+    let db = temp_db();
+    std::fs::copy(from, &db.path).expect("copy db");
+    let wal = PathBuf::from(format!("{}.wal", from.display()));
+    if wal.exists() {
+        std::fs::copy(&wal, format!("{}.wal", db.path.display())).expect("copy wal");
+    }
+    db
+}
+
+/// Opens the file for writing once, as a restarted jingzhun would (DuckDB
+/// replays its write-ahead log), then fingerprints what is in it. The
+/// import_batch rows are compared without the columns that differ between
+/// two runs of the same import (batch id, run id, time).
+pub fn fingerprint_after_restart(path: &Path) -> Vec<(String, i64, String)> {
+    drop(jingzhun::store::open_rw(path).expect("reopen after a crash"));
+    let conn = jingzhun::store::open_ro(path).expect("open ro");
+    let mut out = Vec::new();
+    for t in jingzhun::store::tables::TABLES.iter().map(|t| t.name) {
+        let n = scalar_i64(&conn, &format!("SELECT count(*) FROM {t}"));
+        let h: String = conn
+            .query_row(&format!("SELECT coalesce(CAST(sum(hash(t)) AS VARCHAR), '') FROM {t} AS t"), [], |r| r.get(0))
+            .unwrap();
+        out.push((t.to_string(), n, h));
+    }
+    let n = scalar_i64(&conn, "SELECT count(*) FROM import_batch");
+    let h: String = conn
+        .query_row(
+            "SELECT coalesce(CAST(sum(hash(file_name, sha256, table_name, encoding, rows_accepted, rows_rejected, rows_inserted, rows_updated, mode)) AS VARCHAR), '') FROM import_batch",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    out.push(("import_batch".into(), n, h));
+    out
+}
