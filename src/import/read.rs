@@ -282,6 +282,7 @@ fn gbk_rows(all: &[u8]) -> Result<(), ReadProblem> {
     let cjk = |c: char| matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3000}'..='\u{303F}' | '\u{FF00}'..='\u{FFEF}');
     let mut utf8_rows = Vec::new();
     let mut bad_rows = Vec::new();
+    let mut gbk_rows = Vec::new();
     for (i, line) in all.split(|b| *b == b'\n').enumerate() {
         if line.is_ascii() {
             continue;
@@ -292,9 +293,15 @@ fn gbk_rows(all: &[u8]) -> Result<(), ReadProblem> {
             // characters only; a UTF-8 row is.
             Ok(text) if text.chars().any(cjk) && text.chars().all(|c| c.is_ascii() || cjk(c)) => utf8_rows.push(i + 1),
             _ if encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(line).is_none() => bad_rows.push(i + 1),
-            _ => {}
+            _ => gbk_rows.push(i + 1),
         }
     }
+    // Name the rows in the minority encoding.
+    let (odd, main, other) = if utf8_rows.len() > gbk_rows.len() {
+        (&gbk_rows, "UTF-8", "GBK/GB18030")
+    } else {
+        (&utf8_rows, "GBK/GB18030", "UTF-8")
+    };
     let list = |rows: &[usize]| {
         let mut shown: Vec<String> = rows.iter().take(10).map(|r| r.to_string()).collect();
         if rows.len() > 10 {
@@ -302,13 +309,13 @@ fn gbk_rows(all: &[u8]) -> Result<(), ReadProblem> {
         }
         shown.join(", ")
     };
-    if let Some(&first) = utf8_rows.first() {
+    if let Some(&first) = odd.first() {
         return Err(ReadProblem {
             row: first,
             message: format!(
-                "{} {} in UTF-8 while the rest of the file is GBK/GB18030: the file mixes encodings; expected one encoding throughout (save it again as UTF-8)",
-                if utf8_rows.len() == 1 { "row" } else { "rows" },
-                list(&utf8_rows) + if utf8_rows.len() == 1 { " is" } else { " are" }
+                "{} {} in {other} while the rest of the file is {main}: the file mixes encodings; expected one encoding throughout (save it again as UTF-8)",
+                if odd.len() == 1 { "row" } else { "rows" },
+                list(odd) + if odd.len() == 1 { " is" } else { " are" }
             ),
         });
     }
@@ -637,6 +644,24 @@ mod tests {
         assert_eq!(sniff_encoding(&mostly), "UTF-8");
         assert_eq!(column_letters(0), "A");
         assert_eq!(column_letters(27), "AB");
+    }
+
+    #[test]
+    fn binary_utf16_and_mixed_encodings_are_told_apart() {
+        let utf16: Vec<u8> = "a\tb\n户\t1\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert_eq!(sniff_binary(&utf16).unwrap(), Some("UTF-16LE"));
+        assert_eq!(sniff_binary(b"a,b\n1,2\n").unwrap(), None);
+        assert!(sniff_binary(&[0u8; 100]).unwrap_err().message.contains("binary data"));
+        let gbk = |t: &str| encoding_rs::GBK.encode(t).0.into_owned();
+        let mut mixed = gbk("户编号,户主姓名\n1,巴特尔\n");
+        mixed.extend("2,乌云其其格\n".as_bytes());
+        mixed.extend(gbk("3,张桂兰\n"));
+        let p = gbk_rows(&mixed).unwrap_err();
+        assert_eq!(p.row, 3);
+        assert!(p.message.starts_with("row 3 is in UTF-8 while the rest of the file is GBK/GB18030"), "{}", p.message);
+        assert!(gbk_rows(&gbk("户编号,户主姓名\n1,巴特尔\n")).is_ok());
+        assert_eq!(foreign_separator("户编号，户主姓名，家庭人口"), Some("full-width commas (，)"));
+        assert_eq!(foreign_separator("户编号"), None);
     }
 
     #[test]
