@@ -586,7 +586,8 @@ mod properties {
         let strategy = prop_oneof![
             proptest::collection::vec(any::<u8>(), 0..2048),
             proptest::collection::vec(any::<u8>(), 0..1024).prop_map(move |tail| [header.as_bytes(), &tail].concat()),
-            proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 1..10).prop_map(move |e| mutate(&base, &e)),
+            // Up to three edits, none included: some files stay valid and land.
+            proptest::collection::vec((any::<usize>(), any::<u8>(), any::<u8>()), 0..4).prop_map(move |e| mutate(&base, &e)),
         ];
         let counts = RefCell::new((0u32, 0u32));
         runner(CSV_CASES)
@@ -609,7 +610,7 @@ mod properties {
             .unwrap();
         let (committed, refused) = *counts.borrow();
         eprintln!("csv property: {CSV_CASES} cases, {committed} committed, {refused} refused");
-        assert!(refused > 0);
+        assert!(refused > 0 && committed > 0, "{committed} committed, {refused} refused");
     }
 
     /// Random bytes and mutated workbooks through the workbook reader (and
@@ -620,7 +621,24 @@ mod properties {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("good.xlsx");
         super::merged_header_workbook(&good, false);
-        let base = std::fs::read(&good).unwrap();
+        // Repacked without compression, so that edits reach the XML parser
+        // instead of stopping at the inflater (the checksum then fails only
+        // after the damaged XML was read).
+        let base = {
+            let mut zip = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
+            let names: Vec<String> = zip.file_names().map(String::from).collect();
+            let parts: Vec<(&'static str, u16, Vec<u8>, u32, u32)> = names
+                .into_iter()
+                .map(|n| {
+                    let mut data = Vec::new();
+                    std::io::Read::read_to_end(&mut zip.by_name(&n).unwrap(), &mut data).unwrap();
+                    super::stored(Box::leak(n.into_boxed_str()), &data)
+                })
+                .collect();
+            super::zip_bytes(&parts)
+        };
+        std::fs::write(&good, &base).unwrap();
+        assert_eq!(jingzhun::import::read::open_workbook(&good, "good.xlsx").unwrap().len(), 1, "the repacked workbook reads");
         let strategy = prop_oneof![
             proptest::collection::vec(any::<u8>(), 0..4096),
             proptest::collection::vec(any::<u8>(), 0..512).prop_map(|tail| [b"PK\x03\x04".as_slice(), &tail].concat()),
