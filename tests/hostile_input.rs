@@ -626,7 +626,7 @@ mod properties {
         // after the damaged XML was read).
         let base = {
             let mut zip = zip::ZipArchive::new(std::fs::File::open(&good).unwrap()).unwrap();
-            let names: Vec<String> = zip.file_names().map(String::from).collect();
+            let names: Vec<String> = zip.file_names().map(|n| n.unwrap().into_owned()).collect();
             let parts: Vec<(&'static str, u16, Vec<u8>, u32, u32)> = names
                 .into_iter()
                 .map(|n| {
