@@ -413,7 +413,12 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     let mut w = csv::Writer::from_writer(out);
                     w.write_record(&rs.columns)?;
                     for r in &rs.rows {
-                        w.write_record(r.iter().map(Cell::text))?;
+                        // Text that a spreadsheet would run as a formula is
+                        // neutralised, numbers are not.
+                        w.write_record(r.iter().map(|c| match c {
+                            Cell::Text(t) => crate::export::neutralise(t).into_owned(),
+                            other => other.text(),
+                        }))?;
                     }
                     w.flush()?;
                 }

@@ -67,8 +67,9 @@
 //! `-`, `@`, a tab or a carriage return) gets a leading apostrophe in CSV
 //! ([`neutralise`]); the apostrophe is visible when the CSV is opened, which
 //! is the accepted price of not running a stranger's formula. In XLSX, text is
-//! always written as a string cell and never as a formula, so it is stored
-//! unchanged. Numbers ([`Cell::Int`], [`Cell::Float`]) are never altered: a
+//! always written as a string cell and never as a formula, and gets the same
+//! apostrophe, so that it stays inert when someone edits the cell or saves
+//! the sheet as CSV. Numbers ([`Cell::Int`], [`Cell::Float`]) are never altered: a
 //! negative number is a number, not text.
 //!
 //! [`ResultSet`]: crate::catalog::ResultSet
@@ -239,8 +240,8 @@ impl ExportColumn {
 /// and unallocated.
 ///
 /// Apply it to text only: numbers are never altered (a negative number is not
-/// text). The XLSX export does not need it, as it never writes text as a
-/// formula.
+/// text). Both the CSV and the XLSX export apply it, as do the import's
+/// rejects files and `jingzhun sql --format csv`.
 pub fn neutralise(text: &str) -> Cow<'_, str> {
     match text.chars().next() {
         Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),

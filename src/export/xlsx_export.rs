@@ -11,7 +11,7 @@ use rust_xlsxwriter::{
     Color, DocProperties, Format, FormatAlign, FormatBorder, IgnoreError, Note, Workbook, Worksheet,
 };
 
-use super::{display_width, ExportColumn};
+use super::{display_width, neutralise, ExportColumn};
 use crate::catalog::Cell;
 
 /// Rows in an Excel worksheet, the header included.
@@ -63,8 +63,10 @@ const DEFAULT_SHEET_NAME: &str = "数据";
 ///   so a value is never displayed rounded away. Integers of more than 15
 ///   digits are written as text (Excel would lose digits); NaN and ±∞, which
 ///   Excel cannot hold, are left empty.
-/// - [`Cell::Text`] is always a string cell, never a formula, so text such
-///   as `=1+2` is stored as typed and needs no neutralising; Excel's
+/// - [`Cell::Text`] is always a string cell, never a formula, and text that
+///   looks like one (`=1+2`, `@SUM(A1)`, `-x`) gets a leading apostrophe
+///   as in CSV ([`neutralise`]), so it stays inert when the cell is edited
+///   or the sheet saved as CSV; Excel's
 ///   "number stored as text" warning is switched off for the data (codes
 ///   such as 150526100001 are text on purpose). Text beyond Excel's 32,767
 ///   characters is cut.
@@ -342,7 +344,8 @@ impl XlsxExport {
                 Cell::Float(f) if f.is_finite() => write_number(sheet, r, c, *f, plan, &self.formats)?,
                 Cell::Float(_) => {}
                 Cell::Text(t) => {
-                    let text = clip_text(t);
+                    let text = neutralise(t);
+                    let text = clip_text(&text);
                     plan.widen(display_width(&text));
                     sheet.write_string(r, c, text.as_ref())?;
                 }
@@ -574,9 +577,9 @@ mod tests {
         assert_eq!(range.get((2, 2)), Some(&Data::Float(4000.0)));
         assert_eq!(range.get((3, 2)), Some(&Data::Float(-12.25)));
         assert_eq!(range.get((3, 5)), Some(&Data::Float(-5.0)), "a negative number stays a number");
-        // Text is text, formula-like text included, stored as typed.
+        // Text is text; formula-like text gets an apostrophe.
         assert_eq!(range.get((1, 1)), Some(&Data::String("乌兰哈达嘎查".into())));
-        assert_eq!(range.get((2, 1)), Some(&Data::String("=1+2".into())));
+        assert_eq!(range.get((2, 1)), Some(&Data::String("'=1+2".into())), "formula-like text is neutralised");
         // Null is empty.
         assert_eq!(range.get((3, 1)), Some(&Data::Empty));
         assert_eq!(range.get((3, 3)), Some(&Data::Empty));

@@ -796,7 +796,15 @@ impl RejectsWriter {
             self.writer = Some(w);
         }
         let mut rec = vec![row.to_string(), reasons.to_string()];
-        rec.extend(cells.iter().cloned());
+        // Opened in a spreadsheet: formula-like text is neutralised, numbers
+        // (-5) stay as they were.
+        rec.extend(cells.iter().map(|c| {
+            if values::parse_number(c, false).is_some() {
+                c.clone()
+            } else {
+                crate::export::neutralise(c).into_owned()
+            }
+        }));
         if let Some(w) = self.writer.as_mut() {
             w.write_record(&rec)?;
         }

@@ -37,8 +37,18 @@ pub fn header_key(s: &str) -> String {
 }
 
 fn found(raw: &str) -> String {
-    let shown: String = raw.chars().take(40).collect();
-    if shown.len() < raw.len() {
+    // Control characters (a NUL byte, a tab) are shown as their symbols
+    // (␀, ␉), so the message prints and reads cleanly.
+    let shown: String = raw
+        .chars()
+        .take(40)
+        .map(|c| match c as u32 {
+            n @ 0..=0x1F => char::from_u32(0x2400 + n).unwrap_or('?'),
+            0x7F => '\u{2421}',
+            _ => c,
+        })
+        .collect();
+    if raw.chars().count() > 40 {
         format!("found \"{shown}…\" ({} characters)", raw.chars().count())
     } else {
         format!("found \"{shown}\"")
@@ -393,7 +403,7 @@ mod tests {
         assert!(normalize(code, "1.50526E+15").unwrap_err().contains("format the column as text"));
         assert_eq!(normalize(code, "１５０５２６").unwrap().as_deref(), Some("150526"));
         let name = col("household", "head_name");
-        assert!(normalize(name, "a\u{0}b").is_err());
+        assert_eq!(normalize(name, "a\u{0}b").unwrap_err(), "found \"a\u{2400}b\", expected text of at most 100 characters without control characters");
         assert!(normalize(name, &"长".repeat(101)).unwrap_err().contains("101 characters"));
     }
 
