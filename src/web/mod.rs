@@ -324,6 +324,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .route("/", web::get().to(dash::home))
             .route("/healthz", web::get().to(pages::healthz))
             .route("/static/{file}", web::get().to(pages::asset))
+            .route("/favicon.ico", web::get().to(pages::favicon))
             .route("/d/{name}", web::get().to(dash::dashboard))
             .route("/d/{name}/{file}", web::get().to(dash::panel))
             .route("/{unit:zone|township|village}/{id}", web::get().to(dash::unit))
