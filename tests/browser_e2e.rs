@@ -112,7 +112,8 @@ fn the_pages_work_in_a_real_browser() {
 type Check = Result<(), String>;
 
 /// The harness itself notices what the other checks rely on it to notice:
-/// a CSP violation, a console error and a failed subresource.
+/// a CSP violation, a console error and a failed subresource; a hidden
+/// chart, a chart without marks; a page wider than a phone.
 async fn harness_sees_problems(tab: &Tab, app: &TestApp) -> Check {
     tab.visit(&app.url("/login")).await?;
     expect_clean(tab, "/login").await?;
@@ -139,11 +140,33 @@ async fn harness_sees_problems(tab: &Tab, app: &TestApp) -> Check {
     if !has("no-such-file.png") {
         missing.push("the failed image request");
     }
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("the tab did not report {}; it saw {seen:#?}", missing.join(", ")))
+    if !missing.is_empty() {
+        return Err(format!("the tab did not report {}; it saw {seen:#?}", missing.join(", ")));
     }
+
+    // The chart check notices a chart that is not shown, or has no marks.
+    tab.visit(&app.url("/public")).await?;
+    charts_are_visible(tab, "/public").await?;
+    tab.eval::<bool>("(() => { document.querySelector('main figure svg').style.display = 'none'; return true; })()").await?;
+    if charts_are_visible(tab, "/public with a chart hidden").await.is_ok() {
+        return Err("the chart check passed a page whose first chart is hidden".into());
+    }
+    tab.visit(&app.url("/public")).await?;
+    tab.eval::<bool>("(() => { document.querySelectorAll('main figure svg .mark').forEach(m => m.remove()); return true; })()").await?;
+    if charts_are_visible(tab, "/public without marks").await.is_ok() {
+        return Err("the chart check passed charts without data marks".into());
+    }
+    // The phone check notices something wider than the screen.
+    tab.set_viewport(390, 844, true).await?;
+    tab.visit(&app.url("/public")).await?;
+    fits_the_phone(tab).await?;
+    tab.eval::<bool>("(() => { const d = document.createElement('div'); d.style.width = '600px'; d.style.height = '1px'; document.querySelector('main').append(d); return true; })()").await?;
+    let caught = fits_the_phone(tab).await.is_err();
+    tab.set_viewport(DESKTOP.0 as i64, DESKTOP.1 as i64, false).await?;
+    if !caught {
+        return Err("the phone check passed a page 600 px wide".into());
+    }
+    Ok(())
 }
 
 /// Pages anyone may open: the overview, the public pages and sign-in.
@@ -304,18 +327,8 @@ async fn phone_width(tab: &Tab, app: &TestApp, places: &Places) -> Check {
             errors.push(e);
             continue;
         }
-        let (scroll, inner, client): (f64, f64, f64) = tab
-            .eval("[document.scrollingElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth]")
-            .await?;
-        if scroll > inner || scroll > 390.0 || client > 390.0 {
-            let wide: Vec<String> = tab
-                .eval(
-                    "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                       .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (e.className && e.className.baseVal === undefined ? '.' + e.className : '') + ' right=' + Math.round(e.getBoundingClientRect().right))",
-                )
-                .await
-                .unwrap_or_default();
-            errors.push(format!("{path} at 390 px: scrollWidth {scroll} > innerWidth {inner} (clientWidth {client}); too wide: {wide:?}"));
+        if let Err(e) = fits_the_phone(tab).await {
+            errors.push(format!("{path}: {e}"));
         }
         if let Err(e) = charts_are_visible(tab, &format!("{path} at 390 px")).await {
             errors.push(e);
@@ -418,6 +431,23 @@ async fn page_is_sound(tab: &Tab, app: &TestApp, path: &str, charts: bool) -> Ch
         charts_are_visible(tab, path).await?;
     }
     Ok(())
+}
+
+/// Nothing scrolls sideways at the phone's width of 390 CSS pixels.
+async fn fits_the_phone(tab: &Tab) -> Check {
+    let (scroll, inner, client): (f64, f64, f64) =
+        tab.eval("[document.scrollingElement.scrollWidth, window.innerWidth, document.documentElement.clientWidth]").await?;
+    if scroll <= inner && scroll <= 390.0 && client <= 390.0 {
+        return Ok(());
+    }
+    let wide: Vec<String> = tab
+        .eval(
+            "[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+               .slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') + (typeof e.className === 'string' && e.className ? '.' + e.className : '') + ' right=' + Math.round(e.getBoundingClientRect().right))",
+        )
+        .await
+        .unwrap_or_default();
+    Err(format!("at 390 px: scrollWidth {scroll} > innerWidth {inner} (clientWidth {client}); too wide: {wide:?}"))
 }
 
 /// No problems seen since the last reset.
