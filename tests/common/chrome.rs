@@ -43,7 +43,10 @@ pub fn chromium_or_skip() -> Option<PathBuf> {
     if std::env::var_os("CI").is_some() {
         panic!("{msg}");
     }
-    eprintln!("\n!!!!!!!!!! SKIPPED: {msg} !!!!!!!!!!\n");
+    // Straight to standard error: the test harness would swallow eprintln!
+    // of a test that passes.
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "\n!!!!!!!!!! SKIPPED: {msg} !!!!!!!!!!\n");
     None
 }
 
