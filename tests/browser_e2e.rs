@@ -352,9 +352,7 @@ async fn sign_in_and_out(tab: &Tab, app: &TestApp) -> Check {
     tab.type_into("input[name=name]", LEAVER.0).await?;
     tab.type_into("input[name=password]", "not-the-password").await?;
     tab.click("form[action='/login'] button[type=submit]").await?;
-    tab.wait_loaded(|_| true).await?;
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    tab.wait_loaded(|_| true).await?;
+    tab.wait_for("document.readyState === 'complete' && !!document.querySelector('[role=alert]')").await?;
     let alert = tab.eval::<String>("(document.querySelector('[role=alert]') || {textContent: ''}).textContent").await?;
     if !alert.contains("Wrong user name or password") {
         return Err(format!("a wrong password did not say so on the form: {alert:?}"));

@@ -285,6 +285,18 @@ impl Tab {
         Err(format!("page did not finish loading as expected; last seen {last}"))
     }
 
+    /// Waits (up to 15 s) until the JavaScript expression `js` is true.
+    pub async fn wait_for(&self, js: &str) -> Result<(), String> {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while Instant::now() < deadline {
+            if let Ok(true) = self.eval::<bool>(js).await {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(format!("waited 15 s in vain for {js}"))
+    }
+
     pub async fn url(&self) -> String {
         self.eval::<String>("location.href").await.unwrap_or_default()
     }
