@@ -400,6 +400,7 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             .route("/healthz", web::get().to(ops::healthz))
             .route("/readyz", web::get().to(ops::readyz))
             .route("/static/{file}", web::get().to(pages::asset))
+            .route("/favicon.ico", web::get().to(pages::favicon))
             .route("/d/{name}", web::get().to(dash::dashboard))
             .route("/d/{name}/{file}", web::get().to(dash::panel))
             .route("/{unit:zone|township|village}/{id}", web::get().to(dash::unit))
