@@ -52,10 +52,11 @@ def run(args, **kw):
 
 
 def timed(args):
-    """Runs a command under /usr/bin/time; returns (seconds, peak RSS MB, stdout)."""
+    """Runs a command under /usr/bin/time; returns (seconds, peak RSS MB, its output)."""
     out = run(["/usr/bin/time", "-f", "%e %M"] + args)
-    secs, kb = out.stderr.strip().splitlines()[-1].split()
-    return float(secs), int(kb) / 1024, out.stdout
+    lines = out.stderr.strip().splitlines()
+    secs, kb = lines[-1].split()
+    return float(secs), int(kb) / 1024, out.stdout + "\n".join(lines[:-1])
 
 
 class Server:

@@ -5,7 +5,8 @@
 //! cargo run --release --example raw_queries -- DB [RUNS] [NAME=PARAMS ...]
 //! ```
 //! Prints one tab-separated line per query: name, median ms, min ms, rows.
-//! Each query runs with its default parameters, or with the ones given as
+//! Without NAME=PARAMS every canned query runs with its default parameters;
+//! with them, only the queries named, each with the parameters given as
 //! `name=k=v&k=v` (the same query string the server gets). Every query runs
 //! once before timing so that both sides are measured warm.
 
@@ -25,7 +26,7 @@ fn main() -> anyhow::Result<()> {
         .collect();
     let conn = jingzhun::store::open_ro(std::path::Path::new(&db))?;
     let catalog = Catalog::load(None)?;
-    for q in catalog.queries.values() {
+    for q in catalog.queries.values().filter(|q| overrides.is_empty() || overrides.iter().any(|(n, _)| n == &q.name)) {
         let qs = overrides.iter().find(|(n, _)| n == &q.name).map(|(_, qs)| qs.as_str()).unwrap_or("");
         let given: Vec<(String, String)> = serde_urlencoded::from_str(qs)?;
         let bound = params::read_all(&q.meta.params, &given, &[])

@@ -813,6 +813,10 @@ pub enum LogFormat {
 /// `serve`'s flags for logs, resource limits and shutdown.
 #[derive(clap::Args, Debug, Clone)]
 pub struct OpsArgs {
+    /// Memory DuckDB may keep for data and queries, in MiB (larger queries
+    /// spill to temporary files).
+    #[arg(long, default_value_t = 320, value_parser = clap::value_parser!(u64).range(64..1_000_000), env = "JINGZHUN_DUCKDB_MEMORY_MB")]
+    pub duckdb_memory_mb: u64,
     /// Log format: text or json (one object a line, with the request id).
     #[arg(long, value_enum, default_value_t = LogFormat::Text, env = "JINGZHUN_LOG_FORMAT")]
     pub log_format: LogFormat,
@@ -847,6 +851,7 @@ impl OpsArgs {
             shutdown_timeout: std::time::Duration::from_secs(self.shutdown_timeout),
             client_timeout: std::time::Duration::from_millis(self.client_timeout_ms),
             keep_alive: std::time::Duration::from_secs(self.keep_alive),
+            duckdb_memory_mb: self.duckdb_memory_mb as usize,
             ..Default::default()
         }
     }

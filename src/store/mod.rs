@@ -158,6 +158,14 @@ pub fn migrate(conn: &Connection) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The server's DuckDB settings: its buffer pool is capped at `memory_mb`
+/// (DuckDB's default, 80 % of the machine, let a scale-100 server grow past
+/// 600 MB by keeping every column it had read; BENCHMARKS.md). Larger work
+/// spills to temporary files instead.
+fn server_config(memory_mb: usize) -> anyhow::Result<Config> {
+    Ok(Config::default().max_memory(&format!("{}MB", memory_mb.max(64)))?)
+}
+
 /// A pool of read connections to one database file, used by the server.
 #[derive(Clone)]
 pub struct Db {
@@ -168,11 +176,11 @@ pub struct Db {
 
 impl Db {
     /// Opens the pool on a database that already has the current schema.
-    pub fn open(path: &Path, size: u32) -> anyhow::Result<Db> {
+    pub fn open(path: &Path, size: u32, memory_mb: usize) -> anyhow::Result<Db> {
         // Migrate once through a plain connection; pooled connections share
         // the same database instance inside the manager.
         drop(open_rw(path)?);
-        let manager = duckdb::DuckdbConnectionManager::file(path)
+        let manager = duckdb::DuckdbConnectionManager::file_with_flags(path, server_config(memory_mb)?)
             .with_context(|| format!("cannot open database {}", path.display()))?;
         let pool = r2d2::Pool::builder()
             .max_size(size.max(1))
@@ -184,9 +192,9 @@ impl Db {
     /// Opens the pool read-only, as a replica does: no migration (the file
     /// must already have this build's schema), no writes, and any number
     /// of processes may open the same file at once.
-    pub fn open_read_only(path: &Path, size: u32) -> anyhow::Result<Db> {
+    pub fn open_read_only(path: &Path, size: u32, memory_mb: usize) -> anyhow::Result<Db> {
         drop(open_ro(path)?);
-        let config = Config::default().access_mode(AccessMode::ReadOnly)?;
+        let config = server_config(memory_mb)?.access_mode(AccessMode::ReadOnly)?;
         let manager = duckdb::DuckdbConnectionManager::file_with_flags(path, config)
             .with_context(|| format!("cannot open database {} read-only", path.display()))?;
         let pool = r2d2::Pool::builder()

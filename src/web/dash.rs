@@ -426,15 +426,25 @@ async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bou
         out.iter().enumerate().filter(|(_, r)| r.is_none()).map(|(i, _)| (i, jobs[i].0.clone(), jobs[i].1.clone())).collect();
     if !missing.is_empty() {
         let cap = state.limits.row_cap;
-        let ran = state
-            .db
-            .run_limited(state.limits.query_timeout, move |conn| {
-                missing
+        // Two connections share the panels' queries (dealt alternately), so
+        // a dashboard of small queries keeps both cores busy; each
+        // connection runs its share in turn.
+        let mut shares: Vec<Vec<(usize, crate::catalog::Query, Vec<(String, Bound)>)>> = vec![Vec::new(), Vec::new()];
+        for (n, job) in missing.into_iter().enumerate() {
+            shares[n % 2].push(job);
+        }
+        let runs = shares.into_iter().filter(|s| !s.is_empty()).map(|share| {
+            state.db.run_limited(state.limits.query_timeout, move |conn| {
+                share
                     .iter()
                     .map(|(i, q, b)| run_query(conn, q, b, Some(cap)).map(|o| (*i, Arc::new(o.rs))))
                     .collect::<anyhow::Result<Vec<_>>>()
             })
-            .await?;
+        });
+        let mut ran = Vec::new();
+        for share in futures_util::future::join_all(runs).await {
+            ran.extend(share?);
+        }
         if let (true, Ok(mut c)) = (state.caching, state.results.lock()) {
             for (i, rs) in &ran {
                 c.put(keys[*i].clone(), rs.clone());

@@ -2,6 +2,7 @@
 //! in one block, templates in one minijinja environment, DuckDB reached only
 //! through [`crate::store::Db::run`].
 
+pub mod compress;
 pub mod dash;
 mod geo;
 mod auth_routes;
@@ -69,6 +70,9 @@ pub struct Limits {
     pub client_timeout: std::time::Duration,
     /// How long an idle keep-alive connection is kept open.
     pub keep_alive: std::time::Duration,
+    /// DuckDB's buffer pool, in MiB: what it may keep of the file in
+    /// memory; larger work spills to temporary files.
+    pub duckdb_memory_mb: usize,
 }
 
 impl Default for Limits {
@@ -83,6 +87,7 @@ impl Default for Limits {
             shutdown_timeout: std::time::Duration::from_secs(30),
             client_timeout: std::time::Duration::from_secs(5),
             keep_alive: std::time::Duration::from_secs(5),
+            duckdb_memory_mb: 320,
         }
     }
 }
@@ -122,6 +127,8 @@ pub struct AppState {
     /// Whether views, results and responses are kept (see
     /// [`ServeConfig::caching`]).
     pub caching: bool,
+    /// Compressed bodies by encoding and ETag (`compress.rs`).
+    pub compressed: compress::Store,
     /// Held by every import run (dry run or confirm): two at once would
     /// touch the same rows and DuckDB would refuse one with a conflict.
     /// The guard moves into the blocking task, so an import whose request
@@ -309,7 +316,8 @@ pub fn templates() -> anyhow::Result<Environment<'static>> {
 /// `jingzhun render`).
 pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> {
     let pool = (workers as u32).max(2) * 2;
-    let db = if config.read_only { Db::open_read_only(&config.db, pool)? } else { Db::open(&config.db, pool)? };
+    let memory = config.limits.duckdb_memory_mb;
+    let db = if config.read_only { Db::open_read_only(&config.db, pool, memory)? } else { Db::open(&config.db, pool, memory)? };
     let catalog = Catalog::load(config.queries.as_deref())?;
     let dashboards = crate::dashboards::Dashboards::load(config.dashboards.as_deref(), &catalog)?;
     let problems = db_check(&db, &catalog)?;
@@ -354,6 +362,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
         imports: Default::default(),
         caching: config.caching,
+        compressed: Default::default(),
         import_lock: Default::default(),
     }))
 }
@@ -385,6 +394,9 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
         App::new()
             .app_data(state.clone())
             .app_data(auth.clone())
+            // Compressed bodies of responses with an ETag come from a
+            // cache (compress.rs); the rest are compressed as they go.
+            .wrap(middleware::from_fn(compress::precompressed))
             .wrap(middleware::Compress::default())
             // Accounts: CSRF check on every state-changing request (inside
             // the session), the cookie session, security headers on every
@@ -414,6 +426,14 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
             // /import, /import/{id}/confirm, /import/{id}/cancel
             .configure(import_routes::routes)
             .default_service(web::to(|| async { WebError::NotFound.error_response() }))
+    })
+    // Responses go out as soon as they are written: without TCP_NODELAY a
+    // streamed download's last small chunk waited for the client's delayed
+    // ACK, 40 ms on every small CSV (BENCHMARKS.md).
+    .on_connect(|conn, _ext| {
+        if let Some(tcp) = conn.downcast_ref::<actix_web::rt::net::TcpStream>() {
+            let _ = tcp.set_nodelay(true);
+        }
     })
     .workers(workers)
     // Resource limits of the connections themselves (see `Limits`).
