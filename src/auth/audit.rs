@@ -27,13 +27,17 @@ pub fn record(conn: &Connection, user: Option<&str>, ip: Option<&str>, action: &
     Ok(())
 }
 
+/// Records an event in the server log instead of the database: what a
+/// read-only replica does, since it cannot write its file.
+pub fn to_log(user: Option<&str>, ip: Option<&str>, action: &str, detail: &serde_json::Value) {
+    tracing::info!(target: "audit", user, ip, action, detail = %detail, "audit (read-only replica)");
+}
+
 /// Records an event from an async handler, on a blocking thread. A failure
 /// to record is logged, never shown to the user.
 pub async fn record_async(db: &crate::store::Db, user: Option<String>, ip: Option<String>, action: &'static str, detail: serde_json::Value) {
     if db.read_only() {
-        // A read-only replica cannot write its database: the event goes
-        // to the server log instead.
-        tracing::info!(target: "audit", user, ip, action, detail = %detail, "audit (read-only replica)");
+        to_log(user.as_deref(), ip.as_deref(), action, &detail);
         return;
     }
     let result = db.run(move |conn| record(conn, user.as_deref(), ip.as_deref(), action, &detail)).await;

@@ -715,13 +715,13 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
             ],
         )?;
     }
-    if !opts.dry_run && report.files.iter().any(|f| f.accepted > 0) {
-        crate::store::refresh_summaries(&tx)?;
-    }
     if opts.dry_run {
         tx.rollback()?;
         tracing::info!(files = report.files.len(), "import dry run rolled back");
         return Ok(report);
+    }
+    if report.files.iter().any(|f| f.accepted > 0) {
+        crate::store::refresh_summaries(&tx)?;
     }
     tx.commit()?;
     report.committed = true;
@@ -739,7 +739,7 @@ fn merge(tx: &duckdb::Transaction<'_>, table: &Table, map: &[Option<usize>], sta
     let started = std::time::Instant::now();
     let present: Vec<&Column> = table.columns.iter().zip(map).filter(|(_, m)| m.is_some()).map(|(c, _)| c).collect();
     let cast = |c: &Column| format!("CAST(s.{} AS {})", c.name, c.ty.sql_type());
-    let key_cols: Vec<&Column> = table.key.iter().filter_map(|k| table.columns.iter().find(|c| c.name == *k)).collect();
+    let key_cols: Vec<&Column> = table.key.iter().filter_map(|k| table.column_index(k)).map(|i| &table.columns[i]).collect();
     let join = key_cols.iter().map(|c| format!("t.{} = {}", c.name, cast(c))).collect::<Vec<_>>().join(" AND ");
     let updated: i64 = tx.query_row(&format!("SELECT count(*) FROM {stage} s JOIN {} t ON {join}", table.name), [], |r| r.get(0))?;
     let sets: Vec<String> = present.iter().filter(|c| !table.key.contains(&c.name)).map(|c| format!("{} = {}", c.name, cast(c))).collect();

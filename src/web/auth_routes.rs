@@ -107,7 +107,7 @@ pub async fn login(state: State, auth: Auth, session: Session, req: HttpRequest,
     let who = account.name.clone();
     let ip2 = ip.clone();
     if auth.db.read_only() {
-        tracing::info!(target: "audit", user = who, ip = ip2, action = audit::SIGN_IN, "audit (read-only replica)");
+        audit::to_log(Some(&who), Some(&ip2), audit::SIGN_IN, &serde_json::json!({}));
     } else {
         auth.db
             .run(move |conn| {
@@ -128,7 +128,7 @@ pub async fn logout(auth: Auth, session: Session, user: CurrentUser, req: HttpRe
         // (a read-only replica can only drop this cookie: sign-out is
         // routed to the primary in a scaled-out setup, see ARCHITECTURE.md).
         if auth.db.read_only() {
-            tracing::info!(target: "audit", user = name, ip, action = audit::SIGN_OUT, "audit (read-only replica)");
+            audit::to_log(Some(&name), Some(&ip), audit::SIGN_OUT, &serde_json::json!({}));
         } else {
             auth.db
                 .run(move |conn| {
