@@ -1,6 +1,13 @@
 //! Jingzhun (精准): a dashboard server for precision poverty-alleviation
 //! data. See ARCHITECTURE.md for the map of this crate.
 
+/// mimalloc for Rust's allocations and, through its `override` feature,
+/// for every `malloc` and C++ `new` in the process, DuckDB's included
+/// (BENCHMARKS.md). Declared here, not in `main.rs`, so the tests and the
+/// timing examples run on the same allocator as the server.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 pub mod auth;
 pub mod catalog;
 pub mod charts;

@@ -306,7 +306,11 @@ fn rows_of(
     keep: bool,
 ) -> anyhow::Result<QueryOutput> {
     let started = std::time::Instant::now();
-    let mut stmt = conn.prepare(&q.sql)?;
+    // Each connection keeps its prepared statements (see
+    // `store::STATEMENT_CACHE`): a canned query is parsed once per
+    // connection, not once per request. DuckDB still plans it with the
+    // values bound, and rebinds it by itself when a table it reads changed.
+    let mut stmt = conn.prepare_cached(&q.sql)?;
     let values = values_in_order(&stmt, q, bound)?;
     // Execute as a stream: DuckDB hands over one chunk at a time instead of
     // materialising the whole result, so a full export stays small. The

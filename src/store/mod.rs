@@ -166,6 +166,22 @@ fn server_config(memory_mb: usize) -> anyhow::Result<Config> {
     Ok(Config::default().max_memory(&format!("{}MB", memory_mb.max(64)))?)
 }
 
+/// Prepared statements each pooled connection keeps: every canned query
+/// (there are some fifty) and the option lists, so that a request never
+/// parses SQL again (BENCHMARKS.md).
+pub const STATEMENT_CACHE: usize = 128;
+
+/// Gives each new pooled connection its statement cache.
+#[derive(Debug)]
+struct StatementCache;
+
+impl r2d2::CustomizeConnection<Connection, duckdb::Error> for StatementCache {
+    fn on_acquire(&self, conn: &mut Connection) -> Result<(), duckdb::Error> {
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(())
+    }
+}
+
 /// A pool of read connections to one database file, used by the server.
 #[derive(Clone)]
 pub struct Db {
@@ -184,6 +200,7 @@ impl Db {
             .with_context(|| format!("cannot open database {}", path.display()))?;
         let pool = r2d2::Pool::builder()
             .max_size(size.max(1))
+            .connection_customizer(Box::new(StatementCache))
             .build(manager)
             .context("cannot build the connection pool")?;
         Ok(Db { pool, path: path.to_path_buf(), read_only: false })
@@ -199,6 +216,7 @@ impl Db {
             .with_context(|| format!("cannot open database {} read-only", path.display()))?;
         let pool = r2d2::Pool::builder()
             .max_size(size.max(1))
+            .connection_customizer(Box::new(StatementCache))
             .build(manager)
             .context("cannot build the connection pool")?;
         Ok(Db { pool, path: path.to_path_buf(), read_only: true })

@@ -99,6 +99,8 @@ pub struct AppState {
     pub dashboards: crate::dashboards::Dashboards,
     /// War zones, townships and villages of the current data version.
     pub geo: geo::GeoCache,
+    /// Option lists of query parameters, per data version.
+    pub option_lists: std::sync::Arc<query::OptionLists>,
     /// Dashboard views by dashboard, filters, language and data version.
     pub views: std::sync::Mutex<lru::LruCache<String, std::sync::Arc<dash::DashView>>>,
     /// Query results by query, bound parameters and data version: shared
@@ -350,6 +352,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         catalog,
         dashboards,
         geo: geo::GeoCache::default(),
+        option_lists: Default::default(),
         views: std::sync::Mutex::new(lru::LruCache::new(nonzero(VIEW_ENTRIES))),
         results: std::sync::Mutex::new(lru::LruCache::new(nonzero(RESULT_ENTRIES))),
         templates: templates()?,

@@ -145,6 +145,8 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
         Format::Html => {
             let q2 = q.clone();
             let b2 = bound.clone();
+            let version = state.data_version();
+            let lists = state.option_lists.clone();
             let (out, options) = state
                 .db
                 .run_limited(limit, move |conn| {
@@ -154,13 +156,11 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
                     }
                     let mut options = Vec::new();
                     for (pname, meta) in &q2.meta.params {
-                        let mut list: Vec<(String, String)> = Vec::new();
-                        if let Some(sql) = meta.options_query() {
-                            let rs = crate::catalog::run_sql_read_only(conn, sql)?;
-                            list = rs.rows.iter().map(|r| (r[0].text(), r.get(1).map(|c| c.text()).unwrap_or_default())).collect();
-                        } else if !meta.options.is_empty() {
-                            list = meta.options.iter().map(|o| (o.clone(), o.clone())).collect();
-                        }
+                        let list = if let Some(sql) = meta.options_query() {
+                            lists.get(conn, sql, version)?
+                        } else {
+                            std::sync::Arc::new(meta.options.iter().map(|o| (o.clone(), o.clone())).collect())
+                        };
                         options.push((pname.clone(), list));
                     }
                     Ok((out, options))
@@ -343,14 +343,14 @@ impl std::io::Write for ChunkWriter {
 }
 
 #[derive(Serialize)]
-struct FormField {
+struct FormField<'a> {
     name: String,
     zh: String,
     en: String,
     kind: &'static str,
     value: String,
     optional: bool,
-    options: Vec<(String, String)>,
+    options: &'a [(String, String)],
     min: Option<f64>,
     max: Option<f64>,
 }
@@ -360,7 +360,7 @@ fn render_page(
     q: &Query,
     bound: &[(String, Bound)],
     out: &crate::catalog::QueryOutput,
-    options: &[(String, Vec<(String, String)>)],
+    options: &[(String, OptionList)],
     query_string: &str,
 ) -> anyhow::Result<String> {
     use crate::catalog::params::ParamType as T;
@@ -369,7 +369,7 @@ fn render_page(
         .params
         .iter()
         .map(|(name, m)| {
-            let list = options.iter().find(|o| &o.0 == name).map(|o| o.1.clone()).unwrap_or_default();
+            let list: &[(String, String)] = options.iter().find(|o| &o.0 == name).map(|o| o.1.as_slice()).unwrap_or_default();
             FormField {
                 name: name.clone(),
                 zh: m.zh.clone(),
@@ -437,5 +437,33 @@ mod tests {
         assert_ne!(a, etag("q", &b, Format::Json, "", 2));
         assert_ne!(a, etag("q", &b, Format::Csv, "", 1));
         assert_ne!(a, etag("q", &[("year".to_string(), Bound::Int(2017))], Format::Json, "", 1));
+    }
+}
+
+/// The option lists of query parameters (zones, townships, villages, or a
+/// query file's own `options_sql`), each run once per data version: they
+/// are reference data, like the geography, so even `--no-cache` keeps them.
+/// There are at most as many entries as distinct option queries in the
+/// catalog.
+#[derive(Default)]
+pub struct OptionLists(std::sync::Mutex<std::collections::HashMap<String, (u64, OptionList)>>);
+
+pub type OptionList = std::sync::Arc<Vec<(String, String)>>;
+
+impl OptionLists {
+    /// The list `sql` gives at data version `version`, run on `conn` when
+    /// not yet known for that version.
+    pub fn get(&self, conn: &duckdb::Connection, sql: &str, version: u64) -> anyhow::Result<OptionList> {
+        if let Some((v, list)) = self.0.lock().ok().and_then(|m| m.get(sql).cloned()) {
+            if v == version {
+                return Ok(list);
+            }
+        }
+        let rs = crate::catalog::run_sql_read_only(conn, sql)?;
+        let list: OptionList = std::sync::Arc::new(rs.rows.iter().map(|r| (r[0].text(), r.get(1).map(|c| c.text()).unwrap_or_default())).collect());
+        if let Ok(mut m) = self.0.lock() {
+            m.insert(sql.to_string(), (version, list.clone()));
+        }
+        Ok(list)
     }
 }
