@@ -312,31 +312,43 @@ fn rows_of(
     // values bound, and rebinds it by itself when a table it reads changed.
     let mut stmt = conn.prepare_cached(&q.sql)?;
     let values = values_in_order(&stmt, q, bound)?;
-    // Execute as a stream: DuckDB hands over one chunk at a time instead of
-    // materialising the whole result, so a full export stays small. The
-    // arrow stream is only the way duckdb-rs offers streaming execution;
-    // the rows are then read chunk by chunk through `raw_query`.
-    drop(stmt.stream_arrow(duckdb::params_from_iter(values.iter()))?);
-    let mut rows = stmt.raw_query();
-    let columns = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
-    let width = columns.len();
     let mut out = Vec::new();
     let mut truncated = false;
-    let mut seen = 0usize;
-    let mut row: Vec<Cell> = Vec::with_capacity(width);
-    while let Some(r) = rows.next()? {
-        if cap.is_some_and(|c| seen >= c) {
-            truncated = true;
-            break;
+    let mut columns = Vec::new();
+    let read = (|| -> anyhow::Result<()> {
+        // Execute as a stream: DuckDB hands over one chunk at a time instead
+        // of materialising the whole result, so a full export stays small.
+        // The arrow stream is only the way duckdb-rs offers streaming
+        // execution; the rows are then read chunk by chunk through
+        // `raw_query`.
+        drop(stmt.stream_arrow(duckdb::params_from_iter(values.iter()))?);
+        let mut rows = stmt.raw_query();
+        columns = rows.as_ref().map(|s| s.column_names()).unwrap_or_default();
+        let width = columns.len();
+        let mut seen = 0usize;
+        let mut row: Vec<Cell> = Vec::with_capacity(width);
+        while let Some(r) = rows.next()? {
+            if cap.is_some_and(|c| seen >= c) {
+                truncated = true;
+                break;
+            }
+            seen += 1;
+            row.clear();
+            row.extend((0..width).map(|i| r.get_ref(i).map(cell).unwrap_or(Cell::Null)));
+            each(&columns, &row)?;
+            if keep {
+                out.push(row.clone());
+            }
         }
-        seen += 1;
-        row.clear();
-        row.extend((0..width).map(|i| r.get_ref(i).map(cell).unwrap_or(Cell::Null)));
-        each(&columns, &row)?;
-        if keep {
-            out.push(row.clone());
-        }
+        Ok(())
+    })();
+    if read.is_err() || truncated {
+        // A result not read to its end stays pending on the statement, and
+        // the transaction could not be closed behind it: such a statement
+        // is finalised instead of going back to the connection's cache.
+        stmt.discard();
     }
+    read?;
     Ok(QueryOutput { rs: ResultSet { columns, rows: out }, truncated, elapsed_ms: started.elapsed().as_secs_f64() * 1000.0 })
 }
 
@@ -528,6 +540,24 @@ mod tests {
         // The connection is usable afterwards: the transaction was closed.
         let ok = parse_query("q", "queries/q.sql", "/*\ntitle = \"a\"\ntitle_en = \"b\"\n*/ SELECT count(*) AS n FROM war_zone").unwrap();
         assert_eq!(run_query(&conn, &ok, &[], None).unwrap().rs.rows, vec![vec![Cell::Int(1)]]);
+    }
+
+    #[test]
+    fn kept_statements_serve_again_after_a_capped_or_failed_read() {
+        // One connection, as a pooled one: its statements are kept between
+        // requests, and a result cut short by the row cap or an error must
+        // not leave the next request in a transaction or a pending result.
+        let conn = crate::store::open_memory().unwrap();
+        let three = parse_query("q", "queries/q.sql", "/*\ntitle = \"a\"\ntitle_en = \"b\"\n*/ SELECT i AS n FROM range(3) t(i)").unwrap();
+        for _ in 0..3 {
+            let capped = run_query(&conn, &three, &[], Some(1)).unwrap();
+            assert!(capped.truncated);
+            assert_eq!(capped.rs.rows, vec![vec![Cell::Int(0)]]);
+            assert!(for_each_row(&conn, &three, &[], None, |_, _| anyhow::bail!("stop"), false).is_err());
+            let whole = run_query(&conn, &three, &[], None).unwrap();
+            assert!(!whole.truncated);
+            assert_eq!(whole.rs.rows.len(), 3);
+        }
     }
 
     #[test]

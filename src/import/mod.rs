@@ -1,9 +1,10 @@
 //! Import: CSV and Excel files into the store, validated before anything
 //! lands. Each file is read as a stream, every cell checked against the
-//! table catalogue (`store::tables`), rows appended through DuckDB's
-//! Appender into a staging table, and merged into the real table by natural
-//! key — all inside one transaction that commits only when the whole run is
-//! clean (or, with `skip_invalid`, with the clean rows).
+//! table catalogue (`store::tables`) on a reading thread, rows appended in
+//! Arrow batches through DuckDB's Appender (into the table when it is
+//! empty, else into a staging table merged into the real table by natural
+//! key) — all inside one transaction that commits only when the whole run
+//! is clean (or, with `skip_invalid`, with the clean rows).
 //!
 //! Invariant: an import either commits whole or leaves the database exactly
 //! as it was; every problem names file, row and column and what was expected.
@@ -17,6 +18,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
+use duckdb::arrow::record_batch::RecordBatch;
 use duckdb::Connection;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -435,6 +437,44 @@ fn row_rules<'a>(table: &Table, get: impl Fn(&str) -> Option<&'a str>) -> Vec<(&
     out
 }
 
+/// Rows per batch handed from the reading thread to DuckDB's appender.
+const BATCH_ROWS: usize = 16 * 1024;
+
+/// Checked rows of one file as Arrow text columns, one per column the
+/// file fills, in the order of the appender's table.
+struct Batch {
+    schema: std::sync::Arc<duckdb::arrow::datatypes::Schema>,
+    columns: Vec<duckdb::arrow::array::StringBuilder>,
+    rows: usize,
+}
+
+impl Batch {
+    fn new(names: &[&str]) -> Batch {
+        use duckdb::arrow::datatypes::{DataType, Field, Schema};
+        let fields: Vec<Field> = names.iter().map(|n| Field::new(*n, DataType::Utf8, true)).collect();
+        Batch {
+            schema: std::sync::Arc::new(Schema::new(fields)),
+            columns: names.iter().map(|_| duckdb::arrow::array::StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 8)).collect(),
+            rows: 0,
+        }
+    }
+
+    fn push<'a>(&mut self, values: impl Iterator<Item = Option<&'a str>>) {
+        for (column, v) in self.columns.iter_mut().zip(values) {
+            column.append_option(v);
+        }
+        self.rows += 1;
+    }
+
+    /// The rows so far as a record batch; the batch starts empty again.
+    fn take(&mut self) -> anyhow::Result<RecordBatch> {
+        let arrays: Vec<duckdb::arrow::array::ArrayRef> =
+            self.columns.iter_mut().map(|c| std::sync::Arc::new(c.finish()) as duckdb::arrow::array::ArrayRef).collect();
+        self.rows = 0;
+        Ok(RecordBatch::try_new(self.schema.clone(), arrays)?)
+    }
+}
+
 /// Keys that exist, per table: read from the database before a file that
 /// refers to them is read, and extended with the rows this run accepts.
 struct KnownKeys {
@@ -567,107 +607,142 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         for (rt, rc) in table.columns.iter().filter_map(|c| c.refs) {
             known.load(&tx, rt, rc)?;
         }
+        let names: Vec<&'static str> = present.iter().map(|&i| table.columns[i].name).collect();
         let mut appender = tx.appender(&stage)?;
-        let mut values: Vec<Option<String>> = vec![None; table.columns.len()];
-        let mut row_count = 0u64;
-        while let Some(next) = p.source.next_record() {
-            row_count += 1;
-            if row_count % 8192 == 0 {
-                if let Some(bar) = &progress {
-                    bar.set_position(progress_base + p.source.position());
-                }
-            }
-            let (row, cells) = match next {
-                Ok(r) => r,
-                Err(rp) => {
-                    report.problem(Problem { file: p.source.label.clone(), row: rp.row, column: None, message: rp.message.clone() });
-                    file_report.rejected += 1;
-                    if let Some(w) = rejects.as_mut() {
-                        w.write(rp.row, &rp.message, &[])?;
-                    }
-                    continue;
-                }
-            };
-            let mut problems: Vec<Problem> = Vec::new();
-            let extra_filled = cells.len() > width && cells[width..].iter().any(|c| !c.trim().is_empty());
-            if cells.len() < width || extra_filled {
-                problems.push(Problem {
-                    file: p.source.label.clone(),
-                    row,
-                    column: None,
-                    message: format!(
-                        "found {} fields, expected {} as in the header (a quote left open, a wrong delimiter or a cut-off line?)",
-                        cells.len(),
-                        width
-                    ),
-                });
-            } else if cells.first().map(|c| header_key(c)) == header_keys.first().cloned()
-                && cells.iter().map(|c| header_key(c)).eq(header_keys.iter().cloned())
-            {
-                file_report.warnings.push(format!("row {row} repeats the header and was skipped"));
-                continue;
-            } else {
-                for (i, c) in table.columns.iter().enumerate() {
-                    values[i] = None;
-                    let Some(h) = p.map[i] else { continue };
-                    match values::normalize(c, &cells[h]) {
-                        Ok(v) => values[i] = v,
-                        Err(message) => problems.push(cell_problem(&p.source.label, row, &p.source.header[h], c, message)),
-                    }
-                }
-                if problems.is_empty() {
-                    let get = |name: &str| table.column_index(name).and_then(|i| values[i].as_deref());
-                    for (col, message) in row_rules(table, get) {
-                        let header = p.map[table.column_index(col).unwrap_or(0)].map(|h| p.source.header[h].as_str()).unwrap_or(col);
-                        problems.push(Problem { file: p.source.label.clone(), row, column: Some(header.to_string()), message });
-                    }
-                    for (i, c) in table.columns.iter().enumerate() {
-                        let (Some((rt, rc)), Some(v)) = (c.refs, values[i].as_deref()) else { continue };
-                        if !known.has(rt, v) {
-                            let header = p.map[i].map(|h| p.source.header[h].as_str()).unwrap_or(c.name);
-                            problems.push(Problem {
-                                file: p.source.label.clone(),
-                                row,
-                                column: Some(header.to_string()),
-                                message: format!("found \"{v}\", expected a code that exists in table {rt} ({rc}); import {rt} first or correct the code"),
-                            });
+        // Two threads per file: this one appends batches to DuckDB (which
+        // casts the text to the column types a batch at a time and
+        // compresses), while a second reads, checks and batches the rows.
+        // Batches, not rows, cross between the threads (BENCHMARKS.md).
+        let (send, recv) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+        let p_ref = &mut *p;
+        let (known_ref, seen_ref, report_ref, file_ref, rejects_ref) = (&mut known, &mut *seen_table, &mut report, &mut file_report, &mut rejects);
+        let (labels_ref, header_keys_ref, key_idx_ref, present_ref, progress_ref) = (&labels, &header_keys, &key_idx, &present, &progress);
+        let read: anyhow::Result<u64> = std::thread::scope(|scope| {
+            let reader = scope.spawn(move || -> anyhow::Result<u64> {
+                let p = p_ref;
+                let mut batch = Batch::new(&names);
+                let mut cells: Vec<String> = Vec::new();
+                let mut row_count = 0u64;
+                while let Some(next) = p.source.next_into(&mut cells) {
+                    row_count += 1;
+                    if row_count % 8192 == 0 {
+                        if let Some(bar) = progress_ref {
+                            bar.set_position(progress_base + p.source.position());
                         }
                     }
-                    let parts: Vec<&str> = key_idx.iter().map(|&i| values[i].as_deref().unwrap_or("")).collect();
-                    let fp = key_fingerprint(&parts);
-                    if let Some(&(first_file, first_row)) = seen_table.get(&fp) {
-                        let first_file = &labels[first_file as usize];
-                        let key_text = table.key.iter().zip(&parts).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+                    let row = match next {
+                        Ok(r) => r,
+                        Err(rp) => {
+                            report_ref.problem(Problem { file: p.source.label.clone(), row: rp.row, column: None, message: rp.message.clone() });
+                            file_ref.rejected += 1;
+                            if let Some(w) = rejects_ref.as_mut() {
+                                w.write(rp.row, &rp.message, &[])?;
+                            }
+                            continue;
+                        }
+                    };
+                    let mut problems: Vec<Problem> = Vec::new();
+                    let mut values: Vec<Option<std::borrow::Cow<str>>> = vec![None; table.columns.len()];
+                    let extra_filled = cells.len() > width && cells[width..].iter().any(|c| !c.trim().is_empty());
+                    if cells.len() < width || extra_filled {
                         problems.push(Problem {
                             file: p.source.label.clone(),
                             row,
-                            column: Some(table.key.join("+")),
-                            message: format!("found duplicate key {key_text}, already at {first_file}:{first_row}; expected each key once"),
+                            column: None,
+                            message: format!(
+                                "found {} fields, expected {} as in the header (a quote left open, a wrong delimiter or a cut-off line?)",
+                                cells.len(),
+                                width
+                            ),
                         });
-                    } else if problems.is_empty() {
-                        seen_table.insert(fp, (idx as u32, row as u32));
+                    } else if cells.len() == header_keys_ref.len()
+                        && cells.iter().zip(header_keys_ref.iter()).all(|(c, k)| values::is_header_key(c, k))
+                    {
+                        file_ref.warnings.push(format!("row {row} repeats the header and was skipped"));
+                        continue;
+                    } else {
+                        for (i, c) in table.columns.iter().enumerate() {
+                            let Some(h) = p.map[i] else { continue };
+                            match values::normalize(c, &cells[h]) {
+                                Ok(v) => values[i] = v,
+                                Err(message) => problems.push(cell_problem(&p.source.label, row, &p.source.header[h], c, message)),
+                            }
+                        }
+                        if problems.is_empty() {
+                            let get = |name: &str| table.column_index(name).and_then(|i| values[i].as_deref());
+                            for (col, message) in row_rules(table, get) {
+                                let header = p.map[table.column_index(col).unwrap_or(0)].map(|h| p.source.header[h].as_str()).unwrap_or(col);
+                                problems.push(Problem { file: p.source.label.clone(), row, column: Some(header.to_string()), message });
+                            }
+                            for (i, c) in table.columns.iter().enumerate() {
+                                let (Some((rt, rc)), Some(v)) = (c.refs, values[i].as_deref()) else { continue };
+                                if !known_ref.has(rt, v) {
+                                    let header = p.map[i].map(|h| p.source.header[h].as_str()).unwrap_or(c.name);
+                                    problems.push(Problem {
+                                        file: p.source.label.clone(),
+                                        row,
+                                        column: Some(header.to_string()),
+                                        message: format!("found \"{v}\", expected a code that exists in table {rt} ({rc}); import {rt} first or correct the code"),
+                                    });
+                                }
+                            }
+                            let parts: Vec<&str> = key_idx_ref.iter().map(|&i| values[i].as_deref().unwrap_or("")).collect();
+                            let fp = key_fingerprint(&parts);
+                            if let Some(&(first_file, first_row)) = seen_ref.get(&fp) {
+                                let first_file = &labels_ref[first_file as usize];
+                                let key_text = table.key.iter().zip(&parts).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+                                problems.push(Problem {
+                                    file: p.source.label.clone(),
+                                    row,
+                                    column: Some(table.key.join("+")),
+                                    message: format!("found duplicate key {key_text}, already at {first_file}:{first_row}; expected each key once"),
+                                });
+                            } else if problems.is_empty() {
+                                seen_ref.insert(fp, (idx as u32, row as u32));
+                            }
+                        }
+                    }
+                    if problems.is_empty() {
+                        batch.push(present_ref.iter().map(|&i| values[i].as_deref()));
+                        if batch.rows >= BATCH_ROWS && send.send(batch.take()?).is_err() {
+                            return Ok(row_count); // the appending side failed and says why
+                        }
+                        if key_idx_ref.len() == 1 {
+                            if let Some(v) = values[key_idx_ref[0]].as_deref() {
+                                known_ref.add(table.name, v);
+                            }
+                        }
+                        file_ref.accepted += 1;
+                    } else {
+                        file_ref.rejected += 1;
+                        if let Some(w) = rejects_ref.as_mut() {
+                            let reasons = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
+                            w.write(row, &reasons, &cells)?;
+                        }
+                        for pr in problems {
+                            report_ref.problem(pr);
+                        }
                     }
                 }
-            }
-            if problems.is_empty() {
-                appender.append_row(duckdb::appender_params_from_iter(present.iter().map(|&i| values[i].as_deref())))?;
-                if key_idx.len() == 1 {
-                    if let Some(v) = values[key_idx[0]].as_deref() {
-                        known.add(table.name, v);
-                    }
+                if batch.rows > 0 {
+                    let _ = send.send(batch.take()?);
                 }
-                file_report.accepted += 1;
-            } else {
-                file_report.rejected += 1;
-                if let Some(w) = rejects.as_mut() {
-                    let reasons = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
-                    w.write(row, &reasons, &cells)?;
-                }
-                for pr in problems {
-                    report.problem(pr);
+                Ok(row_count)
+            });
+            let mut appended: anyhow::Result<()> = Ok(());
+            for b in recv.iter() {
+                if let Err(e) = appender.append_record_batch(b) {
+                    appended = Err(e.into());
+                    break;
                 }
             }
-        }
+            // Dropping the receiver stops a reader whose batches are no
+            // longer wanted.
+            drop(recv);
+            let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            appended.and(read)
+        });
+        let row_count = read?;
         appender.flush()?;
         drop(appender);
         progress_base += p.source.size;

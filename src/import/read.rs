@@ -55,8 +55,21 @@ enum Inner {
 impl Source {
     /// The next record, or a problem with it; `None` at the end.
     pub fn next_record(&mut self) -> Option<Result<Record, ReadProblem>> {
+        let mut cells = Vec::new();
+        self.next_into(&mut cells).map(|r| r.map(|row| (row, cells)))
+    }
+
+    /// Like [`Source::next_record`], with the cells written into `cells`,
+    /// whose strings are reused from row to row (an import reads millions
+    /// of rows: no new allocation per cell). Returns the row number.
+    pub fn next_into(&mut self, cells: &mut Vec<String>) -> Option<Result<usize, ReadProblem>> {
         match &mut self.inner {
-            Inner::Rows(it) => it.next(),
+            Inner::Rows(it) => it.next().map(|r| {
+                r.map(|(row, c)| {
+                    *cells = c;
+                    row
+                })
+            }),
             Inner::Csv { reader, record, row, embedded, total, final_newline, width } => loop {
                 match reader.read_byte_record(record) {
                     Ok(false) => return None,
@@ -82,11 +95,22 @@ impl Source {
                                 ),
                             }));
                         }
-                        let mut cells = Vec::with_capacity(record.len());
+                        let mut n = 0;
                         for field in record.iter() {
                             match std::str::from_utf8(field) {
-                                Ok(s) if s.contains('\u{FEFF}') => cells.push(s.replace('\u{FEFF}', "")),
-                                Ok(s) => cells.push(s.to_string()),
+                                Ok(s) => {
+                                    if n == cells.len() {
+                                        cells.push(String::new());
+                                    }
+                                    let cell = &mut cells[n];
+                                    cell.clear();
+                                    if s.contains('\u{FEFF}') {
+                                        cell.push_str(&s.replace('\u{FEFF}', ""));
+                                    } else {
+                                        cell.push_str(s);
+                                    }
+                                    n += 1;
+                                }
                                 Err(e) => {
                                     let message = if at_unterminated_end && e.error_len().is_none() {
                                         "the file ends in the middle of a character: it looks cut off (truncated); expected complete rows, so copy or export the file again".into()
@@ -99,7 +123,8 @@ impl Source {
                                 }
                             }
                         }
-                        return Some(Ok((*row, cells)));
+                        cells.truncate(n);
+                        return Some(Ok(*row));
                     }
                     Err(e) => {
                         *row += 1;

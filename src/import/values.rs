@@ -4,6 +4,8 @@
 //! it into the canonical text DuckDB casts without surprises, or says what
 //! was expected.
 
+use std::borrow::Cow;
+
 use chrono::{Datelike, NaiveDate};
 
 use crate::store::tables::{Column, Ty};
@@ -34,6 +36,16 @@ pub fn header_key(s: &str) -> String {
         .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}' && *c != '*')
         .map(|c| c.to_ascii_lowercase())
         .collect()
+}
+
+/// Whether `header_key(s) == key`, without building the key of `s`: asked
+/// of every row, to skip a header repeated inside a file.
+pub fn is_header_key(s: &str, key: &str) -> bool {
+    halfwidth(s)
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}' && *c != '*')
+        .map(|c| c.to_ascii_lowercase())
+        .eq(key.chars())
 }
 
 fn found(raw: &str) -> String {
@@ -73,7 +85,7 @@ pub fn expected(ty: &Ty) -> String {
 
 /// Reads `raw` as a value of `col`. `Ok(None)` is an empty cell (NULL);
 /// `Err` carries "found …, expected …".
-pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
+pub fn normalize<'a>(col: &Column, raw: &'a str) -> Result<Option<Cow<'a, str>>, String> {
     let raw = raw.trim_matches(|c: char| c.is_whitespace() || c == '\u{FEFF}');
     if raw.is_empty() {
         return if col.required {
@@ -89,13 +101,13 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
         match col.ty {
             Ty::Int { min, max } if !raw.contains('.') => {
                 let n = v as i64;
-                return if n < min || n > max { Err(fail()) } else { Ok(Some(raw.to_string())) };
+                return if n < min || n > max { Err(fail()) } else { Ok(Some(Cow::Borrowed(raw))) };
             }
             Ty::Year if !raw.contains('.') => {
-                return if (1900.0..=2100.0).contains(&v) { Ok(Some(raw.to_string())) } else { Err(fail()) };
+                return if (1900.0..=2100.0).contains(&v) { Ok(Some(Cow::Borrowed(raw))) } else { Err(fail()) };
             }
             Ty::Money { min, max } => {
-                return if v < min || v > max { Err(fail()) } else { Ok(Some(raw.to_string())) };
+                return if v < min || v > max { Err(fail()) } else { Ok(Some(Cow::Borrowed(raw))) };
             }
             _ => {}
         }
@@ -106,7 +118,7 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
             if n < min || n > max {
                 return Err(fail());
             }
-            Ok(Some(n.to_string()))
+            Ok(Some(Cow::Owned(n.to_string())))
         }
         Ty::Year => {
             let h = halfwidth(raw);
@@ -114,7 +126,7 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
             if !(1900..=2100).contains(&n) {
                 return Err(fail());
             }
-            Ok(Some(n.to_string()))
+            Ok(Some(Cow::Owned(n.to_string())))
         }
         Ty::Money { min, max } => {
             // Checked after rounding to cents, as DuckDB will store it.
@@ -122,26 +134,28 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
             if v < min || v > max {
                 return Err(fail());
             }
-            Ok(Some(format_decimal(v, 2)))
+            Ok(Some(Cow::Owned(format_decimal(v, 2))))
         }
         Ty::Dec { min, max } => {
             let v = parse_number(raw, max <= 1.0).ok_or_else(fail)?;
             if v < min || v > max {
                 return Err(fail());
             }
-            Ok(Some(format_decimal(v, 4)))
+            Ok(Some(Cow::Owned(format_decimal(v, 4))))
         }
         Ty::Text { max_chars } => {
             if raw.chars().count() > max_chars || raw.chars().any(|c| c.is_control()) {
                 return Err(fail());
             }
-            Ok(Some(raw.to_string()))
+            Ok(Some(Cow::Borrowed(raw)))
         }
         Ty::Code { max_chars } => {
-            let h = halfwidth(raw);
-            let h = h.trim();
+            let h = match halfwidth(raw) {
+                Cow::Borrowed(b) => Cow::Borrowed(b.trim()),
+                Cow::Owned(o) => Cow::Owned(o.trim().to_string()),
+            };
             if h.len() > max_chars || !h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-                if h.contains(['E', 'e']) && h.contains('.') && parse_number(h, false).is_some() {
+                if h.contains(['E', 'e']) && h.contains('.') && parse_number(&h, false).is_some() {
                     return Err(format!(
                         "{}, expected a code; it looks like a spreadsheet turned the code into a number: format the column as text",
                         found(raw)
@@ -149,18 +163,23 @@ pub fn normalize(col: &Column, raw: &str) -> Result<Option<String>, String> {
                 }
                 return Err(fail());
             }
-            Ok(Some(h.to_string()))
+            Ok(Some(h))
         }
-        Ty::IdCard => check_id_card(raw).map(Some).map_err(|why| format!("{}, expected {}", found(raw), why)),
+        Ty::IdCard => check_id_card(raw).map(|v| Some(Cow::Owned(v))).map_err(|why| format!("{}, expected {}", found(raw), why)),
         Ty::Bool => match halfwidth(raw).to_ascii_lowercase().as_str() {
-            "是" | "有" | "true" | "t" | "1" | "y" | "yes" | "√" => Ok(Some("true".into())),
-            "否" | "无" | "false" | "f" | "0" | "n" | "no" | "×" => Ok(Some("false".into())),
+            "是" | "有" | "true" | "t" | "1" | "y" | "yes" | "√" => Ok(Some(Cow::Borrowed("true"))),
+            "否" | "无" | "false" | "f" | "0" | "n" | "no" | "×" => Ok(Some(Cow::Borrowed("false"))),
             _ => Err(fail()),
         },
-        Ty::Date => parse_date(raw).map(|d| Some(d.format("%Y-%m-%d").to_string())).ok_or_else(fail),
+        Ty::Date => {
+            let d = parse_date(raw).ok_or_else(fail)?;
+            // An ISO date is already canonical: no new text for it.
+            let iso = raw.len() == 10 && raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-';
+            Ok(Some(if iso { Cow::Borrowed(raw) } else { Cow::Owned(d.format("%Y-%m-%d").to_string()) }))
+        }
         Ty::Enum(values) => {
             if values.contains(&raw) {
-                Ok(Some(raw.to_string()))
+                Ok(Some(Cow::Borrowed(raw)))
             } else {
                 Err(fail())
             }
