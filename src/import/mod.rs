@@ -260,13 +260,21 @@ fn plan(files: &[PathBuf], opts: &ImportOptions, report: &mut ImportReport) -> V
         });
         return Vec::new();
     }
+    // Every file's checksum first, on two threads: hashing a region's
+    // files is a second of work that need not wait for one core.
+    let mut sums: Vec<Option<std::io::Result<String>>> = files.iter().map(|_| None).collect();
+    std::thread::scope(|scope| {
+        let (odd, even): (Vec<_>, Vec<_>) = sums.iter_mut().zip(files).enumerate().partition(|(i, _)| i % 2 == 1);
+        scope.spawn(move || odd.into_iter().for_each(|(_, (sum, path))| *sum = Some(sha256_file(path))));
+        even.into_iter().for_each(|(_, (sum, path))| *sum = Some(sha256_file(path)));
+    });
     let mut planned = Vec::new();
-    for path in files {
+    for (path, sum) in files.iter().zip(sums) {
         let label = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string());
         let file_problem = |report: &mut ImportReport, file: &str, row: usize, message: String| {
             report.problem(Problem { file: file.to_string(), row, column: None, message })
         };
-        let sha256 = match sha256_file(path) {
+        let sha256 = match sum.unwrap_or_else(|| sha256_file(path)) {
             Ok(s) => s,
             Err(e) => {
                 file_problem(report, &label, 0, format!("cannot read the file: {e}"));
@@ -440,36 +448,95 @@ fn row_rules<'a>(table: &Table, get: impl Fn(&str) -> Option<&'a str>) -> Vec<(&
 /// Rows per batch handed from the reading thread to DuckDB's appender.
 const BATCH_ROWS: usize = 16 * 1024;
 
-/// Checked rows of one file as Arrow text columns, one per column the
-/// file fills, in the order of the appender's table.
+/// Checked rows of one file as Arrow columns in the order of the
+/// appender's table. Into a table the columns have its exact types (whole
+/// numbers, decimals, dates and booleans parsed here from the checked
+/// canonical text), so DuckDB copies them without a cast; into a staging
+/// table of text they stay text.
 struct Batch {
     schema: std::sync::Arc<duckdb::arrow::datatypes::Schema>,
-    columns: Vec<duckdb::arrow::array::StringBuilder>,
+    columns: Vec<(&'static str, Builder)>,
     rows: usize,
 }
 
+enum Builder {
+    Text(arrow_array::StringBuilder),
+    Int(arrow_array::Int32Builder),
+    /// A decimal and its scale.
+    Dec(arrow_array::Decimal128Builder, u32),
+    Date(arrow_array::Date32Builder),
+    Bool(arrow_array::BooleanBuilder),
+}
+
+mod arrow_array {
+    pub use duckdb::arrow::array::{BooleanBuilder, Date32Builder, Decimal128Builder, Int32Builder, StringBuilder};
+}
+
 impl Batch {
-    fn new(names: &[&str]) -> Batch {
+    fn new(columns: &[&'static Column], typed: bool) -> anyhow::Result<Batch> {
+        use crate::store::tables::Ty;
         use duckdb::arrow::datatypes::{DataType, Field, Schema};
-        let fields: Vec<Field> = names.iter().map(|n| Field::new(*n, DataType::Utf8, true)).collect();
-        Batch {
-            schema: std::sync::Arc::new(Schema::new(fields)),
-            columns: names.iter().map(|_| duckdb::arrow::array::StringBuilder::with_capacity(BATCH_ROWS, BATCH_ROWS * 8)).collect(),
-            rows: 0,
+        let n = BATCH_ROWS;
+        let mut fields = Vec::new();
+        let mut builders = Vec::new();
+        for c in columns {
+            let (ty, b) = match (typed, &c.ty) {
+                (true, Ty::Int { .. } | Ty::Year) => (DataType::Int32, Builder::Int(arrow_array::Int32Builder::with_capacity(n))),
+                (true, Ty::Money { .. }) => {
+                    (DataType::Decimal128(14, 2), Builder::Dec(arrow_array::Decimal128Builder::with_capacity(n).with_precision_and_scale(14, 2)?, 2))
+                }
+                (true, Ty::Dec { .. }) => {
+                    (DataType::Decimal128(9, 4), Builder::Dec(arrow_array::Decimal128Builder::with_capacity(n).with_precision_and_scale(9, 4)?, 4))
+                }
+                (true, Ty::Date) => (DataType::Date32, Builder::Date(arrow_array::Date32Builder::with_capacity(n))),
+                (true, Ty::Bool) => (DataType::Boolean, Builder::Bool(arrow_array::BooleanBuilder::with_capacity(n))),
+                _ => (DataType::Utf8, Builder::Text(arrow_array::StringBuilder::with_capacity(n, n * 8))),
+            };
+            debug_assert!(!typed || matches!(b, Builder::Text(_)) == (c.ty.sql_type() == "VARCHAR"));
+            fields.push(Field::new(c.name, ty, true));
+            builders.push((c.name, b));
         }
+        Ok(Batch { schema: std::sync::Arc::new(Schema::new(fields)), columns: builders, rows: 0 })
     }
 
-    fn push<'a>(&mut self, values: impl Iterator<Item = Option<&'a str>>) {
-        for (column, v) in self.columns.iter_mut().zip(values) {
-            column.append_option(v);
+    /// Adds a row of checked values (`values::normalize`'s canonical text).
+    fn push<'a>(&mut self, values: impl Iterator<Item = Option<&'a str>>) -> anyhow::Result<()> {
+        for ((name, column), v) in self.columns.iter_mut().zip(values) {
+            let bad = || anyhow::anyhow!("column {name}: checked value {v:?} does not convert to its type");
+            match (column, v) {
+                (Builder::Text(b), v) => b.append_option(v),
+                (Builder::Int(b), None) => b.append_null(),
+                (Builder::Int(b), Some(t)) => b.append_value(t.parse().map_err(|_| bad())?),
+                (Builder::Dec(b, _), None) => b.append_null(),
+                (Builder::Dec(b, scale), Some(t)) => b.append_value(values::scaled(t, *scale).ok_or_else(bad)?),
+                (Builder::Date(b), None) => b.append_null(),
+                (Builder::Date(b), Some(t)) => b.append_value(values::epoch_days(t).ok_or_else(bad)?),
+                (Builder::Bool(b), None) => b.append_null(),
+                (Builder::Bool(b), Some(t)) => b.append_value(match t {
+                    "true" => true,
+                    "false" => false,
+                    _ => return Err(bad()),
+                }),
+            }
         }
         self.rows += 1;
+        Ok(())
     }
 
     /// The rows so far as a record batch; the batch starts empty again.
     fn take(&mut self) -> anyhow::Result<RecordBatch> {
-        let arrays: Vec<duckdb::arrow::array::ArrayRef> =
-            self.columns.iter_mut().map(|c| std::sync::Arc::new(c.finish()) as duckdb::arrow::array::ArrayRef).collect();
+        use duckdb::arrow::array::{ArrayBuilder, ArrayRef};
+        let arrays: Vec<ArrayRef> = self
+            .columns
+            .iter_mut()
+            .map(|(_, c)| match c {
+                Builder::Text(b) => ArrayBuilder::finish(b),
+                Builder::Int(b) => ArrayBuilder::finish(b),
+                Builder::Dec(b, _) => ArrayBuilder::finish(b),
+                Builder::Date(b) => ArrayBuilder::finish(b),
+                Builder::Bool(b) => ArrayBuilder::finish(b),
+            })
+            .collect();
         self.rows = 0;
         Ok(RecordBatch::try_new(self.schema.clone(), arrays)?)
     }
@@ -478,15 +545,21 @@ impl Batch {
 /// Keys that exist, per table: read from the database before a file that
 /// refers to them is read, and extended with the rows this run accepts.
 struct KnownKeys {
-    sets: HashMap<&'static str, HashSet<String>>,
+    sets: HashMap<&'static str, FastSet<String>>,
 }
+
+/// Hash maps and sets asked once or more per imported row: foldhash, not
+/// the default SipHash (keys come from files being checked, and a
+/// collision costs time, never a wrong answer).
+type FastMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+type FastSet<K> = HashSet<K, foldhash::fast::RandomState>;
 
 impl KnownKeys {
     fn load(&mut self, conn: &Connection, table: &'static str, column: &str) -> anyhow::Result<()> {
         if self.sets.contains_key(table) {
             return Ok(());
         }
-        let mut set = HashSet::new();
+        let mut set = FastSet::default();
         let mut stmt = conn.prepare(&format!("SELECT CAST({column} AS VARCHAR) FROM {table}"))?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
@@ -537,7 +610,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
     let tx = conn.transaction()?;
     let mut known = KnownKeys { sets: HashMap::new() };
     // Natural keys seen in this run, per table, with where they were seen.
-    let mut seen: HashMap<&'static str, HashMap<u128, (u32, u32)>> = HashMap::new();
+    let mut seen: HashMap<&'static str, FastMap<u128, (u32, u32)>> = HashMap::new();
     let labels: Vec<String> = planned.iter().map(|p| p.source.label.clone()).collect();
     // Tables whose keys other tables refer to: only these need key sets.
     let referenced: HashSet<&'static str> = TABLES.iter().flat_map(|t| t.columns.iter().filter_map(|c| c.refs.map(|r| r.0))).collect();
@@ -607,7 +680,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         for (rt, rc) in table.columns.iter().filter_map(|c| c.refs) {
             known.load(&tx, rt, rc)?;
         }
-        let names: Vec<&'static str> = present.iter().map(|&i| table.columns[i].name).collect();
+        let batch_columns: Vec<&'static Column> = present.iter().map(|&i| &table.columns[i]).collect();
         let mut appender = tx.appender(&stage)?;
         // Two threads per file: this one appends batches to DuckDB (which
         // casts the text to the column types a batch at a time and
@@ -620,7 +693,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         let read: anyhow::Result<u64> = std::thread::scope(|scope| {
             let reader = scope.spawn(move || -> anyhow::Result<u64> {
                 let p = p_ref;
-                let mut batch = Batch::new(&names);
+                let mut batch = Batch::new(&batch_columns, direct)?;
                 let mut cells: Vec<String> = Vec::new();
                 let mut row_count = 0u64;
                 while let Some(next) = p.source.next_into(&mut cells) {
@@ -703,7 +776,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                         }
                     }
                     if problems.is_empty() {
-                        batch.push(present_ref.iter().map(|&i| values[i].as_deref()));
+                        batch.push(present_ref.iter().map(|&i| values[i].as_deref()))?;
                         if batch.rows >= BATCH_ROWS && send.send(batch.take()?).is_err() {
                             return Ok(row_count); // the appending side failed and says why
                         }
