@@ -467,3 +467,22 @@ impl OptionLists {
         Ok(list)
     }
 }
+
+#[cfg(test)]
+mod option_list_tests {
+    use super::OptionLists;
+
+    /// A list is run once per data version: the same version answers from
+    /// memory, a new version (an import) runs it again.
+    #[test]
+    fn option_lists_follow_the_data_version() {
+        let conn = crate::store::open_memory().unwrap();
+        conn.execute_batch("INSERT INTO war_zone VALUES (1, '第一战区', NULL, NULL)").unwrap();
+        let sql = "SELECT zone_id, name FROM war_zone ORDER BY zone_id";
+        let lists = OptionLists::default();
+        assert_eq!(*lists.get(&conn, sql, 1).unwrap(), vec![("1".to_string(), "第一战区".to_string())]);
+        conn.execute_batch("INSERT INTO war_zone VALUES (2, '第二战区', NULL, NULL)").unwrap();
+        assert_eq!(lists.get(&conn, sql, 1).unwrap().len(), 1, "the same data version is answered from memory");
+        assert_eq!(lists.get(&conn, sql, 2).unwrap().len(), 2, "a new data version runs the list again");
+    }
+}
