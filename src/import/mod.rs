@@ -262,11 +262,11 @@ fn plan(files: &[PathBuf], opts: &ImportOptions, report: &mut ImportReport) -> V
     }
     // Every file's checksum first, on two threads: hashing a region's
     // files is a second of work that need not wait for one core.
-    let mut sums: Vec<Option<std::io::Result<String>>> = files.iter().map(|_| None).collect();
-    std::thread::scope(|scope| {
-        let (odd, even): (Vec<_>, Vec<_>) = sums.iter_mut().zip(files).enumerate().partition(|(i, _)| i % 2 == 1);
-        scope.spawn(move || odd.into_iter().for_each(|(_, (sum, path))| *sum = Some(sha256_file(path))));
-        even.into_iter().for_each(|(_, (sum, path))| *sum = Some(sha256_file(path)));
+    let sums: Vec<std::io::Result<String>> = std::thread::scope(|scope| {
+        let odd = scope.spawn(|| files.iter().skip(1).step_by(2).map(|f| sha256_file(f)).collect::<Vec<_>>());
+        let even: Vec<_> = files.iter().step_by(2).map(|f| sha256_file(f)).collect();
+        let mut odd = odd.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)).into_iter();
+        even.into_iter().flat_map(|e| std::iter::once(e).chain(odd.next())).collect()
     });
     let mut planned = Vec::new();
     for (path, sum) in files.iter().zip(sums) {
@@ -274,7 +274,7 @@ fn plan(files: &[PathBuf], opts: &ImportOptions, report: &mut ImportReport) -> V
         let file_problem = |report: &mut ImportReport, file: &str, row: usize, message: String| {
             report.problem(Problem { file: file.to_string(), row, column: None, message })
         };
-        let sha256 = match sum.unwrap_or_else(|| sha256_file(path)) {
+        let sha256 = match sum {
             Ok(s) => s,
             Err(e) => {
                 file_problem(report, &label, 0, format!("cannot read the file: {e}"));
@@ -687,28 +687,27 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         // compresses), while a second reads, checks and batches the rows.
         // Batches, not rows, cross between the threads (BENCHMARKS.md).
         let (send, recv) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
-        let p_ref = &mut *p;
-        let (known_ref, seen_ref, report_ref, file_ref, rejects_ref) = (&mut known, &mut *seen_table, &mut report, &mut file_report, &mut rejects);
-        let (labels_ref, header_keys_ref, key_idx_ref, present_ref, progress_ref) = (&labels, &header_keys, &key_idx, &present, &progress);
         let read: anyhow::Result<u64> = std::thread::scope(|scope| {
-            let reader = scope.spawn(move || -> anyhow::Result<u64> {
-                let p = p_ref;
+            let reader = scope.spawn(|| -> anyhow::Result<u64> {
+                // The sender is the reader's own: the channel closes when
+                // the reader ends, however it ends.
+                let send = send;
                 let mut batch = Batch::new(&batch_columns, direct)?;
                 let mut cells: Vec<String> = Vec::new();
                 let mut row_count = 0u64;
                 while let Some(next) = p.source.next_into(&mut cells) {
                     row_count += 1;
                     if row_count % 8192 == 0 {
-                        if let Some(bar) = progress_ref {
+                        if let Some(bar) = &progress {
                             bar.set_position(progress_base + p.source.position());
                         }
                     }
                     let row = match next {
                         Ok(r) => r,
                         Err(rp) => {
-                            report_ref.problem(Problem { file: p.source.label.clone(), row: rp.row, column: None, message: rp.message.clone() });
-                            file_ref.rejected += 1;
-                            if let Some(w) = rejects_ref.as_mut() {
+                            report.problem(Problem { file: p.source.label.clone(), row: rp.row, column: None, message: rp.message.clone() });
+                            file_report.rejected += 1;
+                            if let Some(w) = rejects.as_mut() {
                                 w.write(rp.row, &rp.message, &[])?;
                             }
                             continue;
@@ -728,10 +727,10 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                                 width
                             ),
                         });
-                    } else if cells.len() == header_keys_ref.len()
-                        && cells.iter().zip(header_keys_ref.iter()).all(|(c, k)| values::is_header_key(c, k))
+                    } else if cells.len() == header_keys.len()
+                        && cells.iter().zip(header_keys.iter()).all(|(c, k)| values::is_header_key(c, k))
                     {
-                        file_ref.warnings.push(format!("row {row} repeats the header and was skipped"));
+                        file_report.warnings.push(format!("row {row} repeats the header and was skipped"));
                         continue;
                     } else {
                         for (i, c) in table.columns.iter().enumerate() {
@@ -749,7 +748,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                             }
                             for (i, c) in table.columns.iter().enumerate() {
                                 let (Some((rt, rc)), Some(v)) = (c.refs, values[i].as_deref()) else { continue };
-                                if !known_ref.has(rt, v) {
+                                if !known.has(rt, v) {
                                     let header = p.map[i].map(|h| p.source.header[h].as_str()).unwrap_or(c.name);
                                     problems.push(Problem {
                                         file: p.source.label.clone(),
@@ -759,10 +758,10 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                                     });
                                 }
                             }
-                            let parts: Vec<&str> = key_idx_ref.iter().map(|&i| values[i].as_deref().unwrap_or("")).collect();
+                            let parts: Vec<&str> = key_idx.iter().map(|&i| values[i].as_deref().unwrap_or("")).collect();
                             let fp = key_fingerprint(&parts);
-                            if let Some(&(first_file, first_row)) = seen_ref.get(&fp) {
-                                let first_file = &labels_ref[first_file as usize];
+                            if let Some(&(first_file, first_row)) = seen_table.get(&fp) {
+                                let first_file = &labels[first_file as usize];
                                 let key_text = table.key.iter().zip(&parts).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
                                 problems.push(Problem {
                                     file: p.source.label.clone(),
@@ -771,29 +770,29 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                                     message: format!("found duplicate key {key_text}, already at {first_file}:{first_row}; expected each key once"),
                                 });
                             } else if problems.is_empty() {
-                                seen_ref.insert(fp, (idx as u32, row as u32));
+                                seen_table.insert(fp, (idx as u32, row as u32));
                             }
                         }
                     }
                     if problems.is_empty() {
-                        batch.push(present_ref.iter().map(|&i| values[i].as_deref()))?;
+                        batch.push(present.iter().map(|&i| values[i].as_deref()))?;
                         if batch.rows >= BATCH_ROWS && send.send(batch.take()?).is_err() {
                             return Ok(row_count); // the appending side failed and says why
                         }
-                        if key_idx_ref.len() == 1 {
-                            if let Some(v) = values[key_idx_ref[0]].as_deref() {
-                                known_ref.add(table.name, v);
+                        if key_idx.len() == 1 {
+                            if let Some(v) = values[key_idx[0]].as_deref() {
+                                known.add(table.name, v);
                             }
                         }
-                        file_ref.accepted += 1;
+                        file_report.accepted += 1;
                     } else {
-                        file_ref.rejected += 1;
-                        if let Some(w) = rejects_ref.as_mut() {
+                        file_report.rejected += 1;
+                        if let Some(w) = rejects.as_mut() {
                             let reasons = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
                             w.write(row, &reasons, &cells)?;
                         }
                         for pr in problems {
-                            report_ref.problem(pr);
+                            report.problem(pr);
                         }
                     }
                 }
@@ -974,6 +973,20 @@ impl RejectsWriter {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checksums are taken on two threads: each file keeps its own.
+    #[test]
+    fn every_file_keeps_its_own_checksum() {
+        let mut report = ImportReport::default();
+        let files = expand(&[PathBuf::from("sample-data")], &mut report);
+        assert!(files.len() > 10, "{files:?}");
+        let planned = plan(&files, &ImportOptions::default(), &mut report);
+        assert_eq!(planned.len(), files.len(), "{:?}", report.problems);
+        for p in &planned {
+            let path = files.iter().find(|f| f.file_name().is_some_and(|n| n.to_string_lossy() == p.source.label)).unwrap();
+            assert_eq!(p.sha256, sha256_file(path).unwrap(), "{}", p.source.label);
+        }
+    }
 
     #[test]
     fn tables_are_told_by_name() {

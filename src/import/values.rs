@@ -31,21 +31,18 @@ pub fn halfwidth(s: &str) -> std::borrow::Cow<'_, str> {
 /// Normalises a header cell for matching: no BOM, no white space, ASCII
 /// lower case, full-width characters folded, Chinese parentheses as ASCII.
 pub fn header_key(s: &str) -> String {
-    halfwidth(s)
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}' && *c != '*')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+    key_chars(&halfwidth(s)).collect()
 }
 
 /// Whether `header_key(s) == key`, without building the key of `s`: asked
 /// of every row, to skip a header repeated inside a file.
 pub fn is_header_key(s: &str, key: &str) -> bool {
-    halfwidth(s)
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{FEFF}' && *c != '*')
-        .map(|c| c.to_ascii_lowercase())
-        .eq(key.chars())
+    key_chars(&halfwidth(s)).eq(key.chars())
+}
+
+/// The characters of a header key, from text already made half-width.
+fn key_chars(h: &str) -> impl Iterator<Item = char> + '_ {
+    h.chars().filter(|c| !c.is_whitespace() && *c != '\u{FEFF}' && *c != '*').map(|c| c.to_ascii_lowercase())
 }
 
 fn found(raw: &str) -> String {
@@ -316,10 +313,13 @@ fn iso_date(s: &str) -> Option<NaiveDate> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32))
-    };
-    NaiveDate::from_ymd_opt(num(0..4)? as i32, num(5..7)?, num(8..10)?)
+    ymd(&b[0..4], &b[5..7], &b[8..10])
+}
+
+/// The date of year, month and day given as ASCII digits.
+fn ymd(y: &[u8], m: &[u8], d: &[u8]) -> Option<NaiveDate> {
+    let num = |digits: &[u8]| -> Option<u32> { digits.iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + (c - b'0') as u32)) };
+    NaiveDate::from_ymd_opt(num(y)? as i32, num(m)?, num(d)?)
 }
 
 /// Dates as statisticians type them: ISO, slashes, dots, `2016年3月5日`,
@@ -378,8 +378,8 @@ fn check_id_card(raw: &str) -> Result<String, String> {
         return Err(generic);
     }
     let Some(check) = id_check_char(&s[..17]) else { return Err(generic) };
-    let birth = format!("{}-{}-{}", &s[6..10], &s[10..12], &s[12..14]);
-    if iso_date(&birth).is_none() {
+    let b = s.as_bytes();
+    if ymd(&b[6..10], &b[10..12], &b[12..14]).is_none() {
         return Err("an ID-card number whose digits 7–14 are a birth date".into());
     }
     if s.as_bytes()[17] as char != check {

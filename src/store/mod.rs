@@ -60,7 +60,7 @@ pub fn open_rw(path: &Path) -> anyhow::Result<Connection> {
         .with_context(|| format!("cannot open database {}", path.display()))?;
     let have = current_version(&conn)?;
     if have > 0 && have < latest_version() {
-        let copy = backup_before_migration(&conn, path, have)
+        let copy = backup_before_migration(&conn, path)
             .with_context(|| format!("cannot back up database {} before migrating it; nothing was changed", path.display()))?;
         tracing::warn!(
             backup = %copy.display(),
@@ -86,7 +86,7 @@ pub fn pre_migration_path(path: &Path, at: chrono::DateTime<chrono::Utc>) -> Pat
 /// checkpoint first (so the file holds everything and the WAL nothing),
 /// then a copy under a temporary name, fsync, rename. This process holds
 /// the file's lock, so nothing writes it meanwhile.
-fn backup_before_migration(conn: &Connection, path: &Path, _have: i32) -> anyhow::Result<PathBuf> {
+fn backup_before_migration(conn: &Connection, path: &Path) -> anyhow::Result<PathBuf> {
     conn.execute_batch("CHECKPOINT")?;
     let out = pre_migration_path(path, chrono::Utc::now());
     let tmp = PathBuf::from(format!("{}.partial", out.display()));
@@ -198,15 +198,7 @@ impl Db {
         drop(open_rw(path)?);
         let manager = duckdb::DuckdbConnectionManager::file_with_flags(path, server_config(memory_mb)?)
             .with_context(|| format!("cannot open database {}", path.display()))?;
-        let pool = r2d2::Pool::builder()
-            .max_size(size.max(1))
-            // An in-process DuckDB connection does not go stale: no probe
-            // query on every checkout.
-            .test_on_check_out(false)
-            .connection_customizer(Box::new(StatementCache))
-            .build(manager)
-            .context("cannot build the connection pool")?;
-        Ok(Db { pool, path: path.to_path_buf(), read_only: false })
+        Db::pooled(manager, path, size, false)
     }
 
     /// Opens the pool read-only, as a replica does: no migration (the file
@@ -217,6 +209,11 @@ impl Db {
         let config = server_config(memory_mb)?.access_mode(AccessMode::ReadOnly)?;
         let manager = duckdb::DuckdbConnectionManager::file_with_flags(path, config)
             .with_context(|| format!("cannot open database {} read-only", path.display()))?;
+        Db::pooled(manager, path, size, true)
+    }
+
+    /// The pool over `manager`'s database, as both kinds of server use it.
+    fn pooled(manager: duckdb::DuckdbConnectionManager, path: &Path, size: u32, read_only: bool) -> anyhow::Result<Db> {
         let pool = r2d2::Pool::builder()
             .max_size(size.max(1))
             // An in-process DuckDB connection does not go stale: no probe
@@ -225,7 +222,7 @@ impl Db {
             .connection_customizer(Box::new(StatementCache))
             .build(manager)
             .context("cannot build the connection pool")?;
-        Ok(Db { pool, path: path.to_path_buf(), read_only: true })
+        Ok(Db { pool, path: path.to_path_buf(), read_only })
     }
 
     pub fn path(&self) -> &Path {
