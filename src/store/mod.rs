@@ -7,6 +7,7 @@
 
 pub mod backup;
 pub mod tables;
+pub mod threads;
 
 use std::path::{Path, PathBuf};
 
@@ -186,6 +187,8 @@ impl r2d2::CustomizeConnection<Connection, duckdb::Error> for StatementCache {
 #[derive(Clone)]
 pub struct Db {
     pool: r2d2::Pool<duckdb::DuckdbConnectionManager>,
+    /// The threads [`Db::run`] uses, one per pooled connection.
+    threads: std::sync::Arc<threads::Threads>,
     path: PathBuf,
     read_only: bool,
 }
@@ -222,7 +225,8 @@ impl Db {
             .connection_customizer(Box::new(StatementCache))
             .build(manager)
             .context("cannot build the connection pool")?;
-        Ok(Db { pool, path: path.to_path_buf(), read_only })
+        let threads = std::sync::Arc::new(threads::Threads::start("jingzhun-db", size.max(1) as usize)?);
+        Ok(Db { pool, threads, path: path.to_path_buf(), read_only })
     }
 
     pub fn path(&self) -> &Path {
@@ -269,8 +273,8 @@ impl Db {
         self.run(move |conn| with_time_limit(conn, limit, f)).await
     }
 
-    /// Runs `f` with a pooled connection on a blocking thread, keeping the
-    /// async workers free while DuckDB works.
+    /// Runs `f` with a pooled connection on one of the database threads
+    /// (`threads.rs`), keeping the async workers free while DuckDB works.
     pub async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
@@ -278,13 +282,13 @@ impl Db {
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
-        tokio::task::spawn_blocking(move || {
-            let _entered = span.enter();
-            let conn = pool.get().context("no database connection available")?;
-            f(&conn)
-        })
-        .await
-        .context("database task failed")?
+        self.threads
+            .run(move || {
+                let _entered = span.enter();
+                let conn = pool.get().context("no database connection available")?;
+                f(&conn)
+            })
+            .await?
     }
 
     /// Readiness: a pooled connection is free within `wait` and answers
@@ -332,14 +336,24 @@ struct Watchdog {
     wake: std::sync::Condvar,
 }
 
-#[derive(Default)]
 struct Watched {
     next_id: u64,
     /// Id, deadline, the connection's interrupt handle.
     running: Vec<(u64, std::time::Instant, std::sync::Arc<duckdb::InterruptHandle>)>,
     /// Ids interrupted, until their caller looks.
     fired: Vec<u64>,
+    /// When the watchdog wakes next by itself.
+    wakes_at: std::time::Instant,
 }
+
+impl Default for Watched {
+    fn default() -> Self {
+        Watched { next_id: 0, running: Vec::new(), fired: Vec::new(), wakes_at: std::time::Instant::now() }
+    }
+}
+
+/// How often the watchdog wakes when no query runs.
+const IDLE_WAKE: std::time::Duration = std::time::Duration::from_secs(1);
 
 impl Watchdog {
     fn get() -> &'static Watchdog {
@@ -358,9 +372,16 @@ impl Watchdog {
         let mut w = self.watched.lock().unwrap_or_else(|e| e.into_inner());
         w.next_id += 1;
         let id = w.next_id;
-        w.running.push((id, std::time::Instant::now() + limit, handle));
+        let deadline = std::time::Instant::now() + limit;
+        w.running.push((id, deadline, handle));
+        // The watchdog is woken only when this deadline comes before the
+        // time it will wake by itself: waking it for every query put a
+        // third thread on the CPUs beside DuckDB's two (BENCHMARKS.md).
+        let wake = deadline < w.wakes_at;
         drop(w);
-        self.wake.notify_one();
+        if wake {
+            self.wake.notify_one();
+        }
         id
     }
 
@@ -391,10 +412,12 @@ impl Watchdog {
                     i += 1;
                 }
             }
-            w = match w.running.iter().map(|r| r.1).min() {
-                Some(next) => self.wake.wait_timeout(w, next.saturating_duration_since(now)).unwrap_or_else(|e| e.into_inner()).0,
-                None => self.wake.wait(w).unwrap_or_else(|e| e.into_inner()),
-            };
+            // With nothing to watch it still wakes every second, so that
+            // a query starting meanwhile (its limit is longer) needs no
+            // wake-up call.
+            let next = w.running.iter().map(|r| r.1).min().unwrap_or(now + IDLE_WAKE);
+            w.wakes_at = next;
+            w = self.wake.wait_timeout(w, next.saturating_duration_since(now)).unwrap_or_else(|e| e.into_inner()).0;
         }
     }
 }
@@ -405,6 +428,28 @@ mod tests {
 
     /// One watchdog serves every query at once: the slow one is stopped at
     /// its limit, the quick ones beside it are not touched, then or later.
+    #[test]
+    fn a_short_limit_behind_a_long_one_is_kept() {
+        // The watchdog sleeps until the earliest deadline it knows and is
+        // woken only for an earlier one: a long query is watched first,
+        // then a short one must still be stopped at its own limit.
+        let long = open_memory().unwrap();
+        let short = long.try_clone().unwrap();
+        let spin = "SELECT count(*) FROM range(100000000000)";
+        let long_started = std::time::Instant::now();
+        let long_run = std::thread::spawn(move || with_time_limit(&long, std::time::Duration::from_secs(4), |c| Ok(c.query_row(spin, [], |r| r.get::<_, i64>(0))?)));
+        // Past the watchdog's idle wake-up: it now sleeps until the long
+        // query's deadline.
+        std::thread::sleep(IDLE_WAKE + std::time::Duration::from_millis(200));
+        let started = std::time::Instant::now();
+        let r = with_time_limit(&short, std::time::Duration::from_millis(200), |c| Ok(c.query_row(spin, [], |r| r.get::<_, i64>(0))?));
+        let took = started.elapsed();
+        assert!(r.unwrap_err().downcast_ref::<QueryTimeout>().is_some());
+        assert!(took < std::time::Duration::from_millis(1500), "stopped after {took:?}, its limit was 200 ms");
+        assert!(long_run.join().unwrap().unwrap_err().downcast_ref::<QueryTimeout>().is_some());
+        assert!(long_started.elapsed() >= std::time::Duration::from_secs(4));
+    }
+
     #[test]
     fn the_watchdog_stops_only_queries_past_their_limit() {
         let slow = open_memory().unwrap();
