@@ -86,6 +86,11 @@ pub enum Command {
         /// its queries and draws its charts (for measuring, see bench/).
         #[arg(long)]
         no_cache: bool,
+        /// Do not build every dashboard once in the background after start
+        /// and after each import (the warm-up that spares the first
+        /// visitor a cold page).
+        #[arg(long, env = "JINGZHUN_NO_WARM")]
+        no_warm: bool,
         /// Logs, resource limits and shutdown.
         #[command(flatten)]
         ops: OpsArgs,
@@ -264,6 +269,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             trust_proxy,
             read_only,
             no_cache,
+            no_warm,
             ops,
         } => {
             let db = match db {
@@ -292,7 +298,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 trust_proxy,
                 ..Default::default()
             };
-            let config = crate::web::ServeConfig { db: db.clone(), bind, queries, dashboards, cjk_font, workers, limits, auth, read_only, caching: !no_cache };
+            let config = crate::web::ServeConfig { db: db.clone(), bind, queries, dashboards, cjk_font, workers, limits, auth, read_only, caching: !no_cache, warm: !no_warm };
             let served = actix_web::rt::System::new().block_on(async move {
                 let (server, addr) = crate::web::build(&config)?;
                 println!("Jingzhun listening on http://{addr}/");
@@ -348,7 +354,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 RenderFormatArg::Png => crate::web::dash::RenderFormat::Png,
                 RenderFormatArg::Pdf => crate::web::dash::RenderFormat::Pdf,
             };
-            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, cjk_font: None, workers: 1, limits: Default::default(), auth: Default::default(), read_only: false, caching: true };
+            let config = crate::web::ServeConfig { db, bind: String::new(), queries, dashboards, cjk_font: None, workers: 1, limits: Default::default(), auth: Default::default(), read_only: false, caching: true, warm: false };
             let bytes = actix_web::rt::System::new().block_on(async move {
                 let state = crate::web::app_state(&config, 1)?;
                 crate::web::dash::render_offline(&state, &what, &params, lang, format).await

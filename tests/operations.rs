@@ -192,7 +192,13 @@ fn readyz_says_what_is_not_ready() {
     let server = Server::start(&db.path, &["--queries", dir.path().to_str().unwrap(), "--query-timeout-ms", "5000"]);
     let c = client();
 
-    let r = c.get(server.url("/readyz")).send().unwrap();
+    // Not ready until the warm-up after start is done (tests/warm_up.rs).
+    let started = std::time::Instant::now();
+    let mut r = c.get(server.url("/readyz")).send().unwrap();
+    while r.status() == 503 && started.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(20));
+        r = c.get(server.url("/readyz")).send().unwrap();
+    }
     assert_eq!(r.status(), 200);
     assert_eq!(r.headers()["cache-control"], "no-store");
     let j: serde_json::Value = r.json().unwrap();

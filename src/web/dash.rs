@@ -158,6 +158,7 @@ fn target_of(d: &Dashboard, given: &mut Vec<(String, String)>) -> Result<Target,
 }
 
 /// Which dashboard a request asks for.
+#[derive(Debug, Clone)]
 pub enum Target {
     Named(String),
     Unit(UnitKind, String),
@@ -202,6 +203,12 @@ fn dashboard_for<'a>(state: &'a State, target: &Target) -> Result<&'a Dashboard,
 /// Reads the filters, runs the panels' queries (through the result cache)
 /// and builds the view; cached per data version, filters and language.
 pub async fn view(state: &State, target: Target, given: &[(String, String)], lang: Lang, viewer: &Viewer) -> Result<Arc<DashView>, WebError> {
+    view_with(state, target, given, lang, viewer, state.caching).await
+}
+
+/// [`view`], reading and keeping views and results in the caches only when
+/// `cached` (the warm-up builds every view afresh and keeps none).
+async fn view_with(state: &State, target: Target, given: &[(String, String)], lang: Lang, viewer: &Viewer, cached: bool) -> Result<Arc<DashView>, WebError> {
     use crate::auth::Scope;
     let d = dashboard_for(state, &target)?.clone();
     let version = state.data_version();
@@ -284,7 +291,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         }
         format!("view-{:016x}", h.finish())
     };
-    if let Some(v) = state.views.lock().ok().filter(|_| state.caching).and_then(|mut c| c.get(&key).cloned()) {
+    if let Some(v) = state.views.lock().ok().filter(|_| cached).and_then(|mut c| c.get(&key).cloned()) {
         return Ok(v);
     }
 
@@ -317,7 +324,7 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         let qb = read_all(&q.meta.params, &args, &[]).map_err(|errs| WebError::BadRequest(errs.iter().map(|e| e.to_string()).collect()))?;
         jobs.push((q, qb));
     }
-    let results = results(state, &jobs, version).await?;
+    let results = results(state, &jobs, version, cached).await?;
 
     let given_text: Vec<(String, String)> =
         values.iter().filter(|(k, _)| !d.unit.is_some_and(|u| u.name() == k)).cloned().collect();
@@ -389,10 +396,51 @@ pub async fn view(state: &State, target: Target, given: &[(String, String)], lan
         data_date: geo.data_date.clone(),
         scope: viewer.scope.to_field(),
     });
-    if let (true, Ok(mut c)) = (state.caching, state.views.lock()) {
+    if let (true, Ok(mut c)) = (cached, state.views.lock()) {
         c.put(key, view.clone());
     }
     Ok(view)
+}
+
+/// Builds every dashboard's page once, in its default view, and one page
+/// of each unit kind (the first zone, township and village), keeping
+/// nothing: no view, result or response goes into a cache. What it warms
+/// is what the first real request would otherwise pay for: DuckDB's
+/// buffer pool and each connection's parsed statements, the geography
+/// and option lists of this data version, the database threads' memory.
+/// The server runs it after start and after each import in the
+/// background (BENCHMARKS.md: the first view after a start was 2× the
+/// steady one). Stops early when a newer import lands (its own warm-up
+/// follows). Returns the pages built.
+pub async fn warm(state: &State) -> usize {
+    let started = std::time::Instant::now();
+    let version = state.data_version();
+    let mut targets: Vec<Target> = state.dashboards.all.values().filter(|d| d.unit.is_none()).map(|d| Target::Named(d.name.clone())).collect();
+    if let Ok(geo) = state.geo.get(&state.db, version).await {
+        for units in [&geo.zones, &geo.townships, &geo.villages] {
+            if let Some(u) = units.first().filter(|u| state.dashboards.for_unit(u.kind).is_some()) {
+                targets.push(Target::Unit(u.kind, u.id.clone()));
+            }
+        }
+    }
+    let mut built = 0;
+    for target in targets {
+        if state.data_version() != version {
+            break;
+        }
+        let page = match view_with(state, target.clone(), &[], Lang::Zh, &Viewer::everything(), false).await {
+            Ok(v) => page_html(state, &v).map(drop),
+            Err(e) => Err(e),
+        };
+        match page {
+            Ok(()) => built += 1,
+            // A query past its time limit, say: the page is simply not
+            // warmed; a real request gets the usual answer.
+            Err(e) => tracing::debug!(target = ?target, error = ?e, "warm-up: page not built"),
+        }
+    }
+    tracing::info!(pages = built, version, ms = started.elapsed().as_millis() as u64, "warm-up done");
+    built
 }
 
 fn unit_of(ty: ParamType) -> Option<UnitKind> {
@@ -406,7 +454,7 @@ fn unit_of(ty: ParamType) -> Option<UnitKind> {
 
 /// Runs the panels' queries, each result kept per data version so that
 /// dashboards sharing a query (and repeated views) run it once.
-async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bound)>)], version: u64) -> Result<Vec<Arc<ResultSet>>, WebError> {
+async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bound)>)], version: u64, cached: bool) -> Result<Vec<Arc<ResultSet>>, WebError> {
     let keys: Vec<String> = jobs
         .iter()
         .map(|(q, b)| {
@@ -419,7 +467,7 @@ async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bou
         })
         .collect();
     let mut out: Vec<Option<Arc<ResultSet>>> = match state.results.lock() {
-        Ok(mut c) if state.caching => keys.iter().map(|k| c.get(k).cloned()).collect(),
+        Ok(mut c) if cached => keys.iter().map(|k| c.get(k).cloned()).collect(),
         _ => vec![None; keys.len()],
     };
     let missing: Vec<(usize, crate::catalog::Query, Vec<(String, Bound)>)> =
@@ -445,7 +493,7 @@ async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bou
         for share in futures_util::future::join_all(runs).await {
             ran.extend(share?);
         }
-        if let (true, Ok(mut c)) = (state.caching, state.results.lock()) {
+        if let (true, Ok(mut c)) = (cached, state.results.lock()) {
             for (i, rs) in &ran {
                 c.put(keys[*i].clone(), rs.clone());
             }

@@ -274,6 +274,10 @@ pub async fn confirm(
         if let Ok(mut c) = state.results.lock() {
             c.clear();
         }
+        if state.warm {
+            let state = state.clone();
+            actix_web::rt::spawn(async move { super::dash::warm(&state).await });
+        }
     }
     drop(one_import);
     let detail = serde_json::json!({

@@ -45,6 +45,10 @@ pub struct ServeConfig {
     /// Keep views, query results and responses for the next identical
     /// request (off only to measure uncached work).
     pub caching: bool,
+    /// Build every dashboard once in the background after start and after
+    /// each import ([`dash::warm`]), so that the first view is not a cold
+    /// one.
+    pub warm: bool,
 }
 
 /// Guards on every query, and the server's resource limits.
@@ -110,6 +114,10 @@ pub struct AppState {
     pub limits: Limits,
     /// Changes with every import; part of every ETag.
     pub data_version: std::sync::atomic::AtomicU64,
+    /// Whether the warm-up after start has finished (or is off): until
+    /// then `/readyz` answers 503, so that a load balancer sends no one
+    /// to a cold server.
+    pub warmed: std::sync::atomic::AtomicBool,
     /// Rendered pages and JSON by ETag (query, parameters, format, data
     /// version): a new data version never matches an old entry.
     pub cache: std::sync::Mutex<lru::LruCache<String, Cached>>,
@@ -129,6 +137,8 @@ pub struct AppState {
     /// Whether views, results and responses are kept (see
     /// [`ServeConfig::caching`]).
     pub caching: bool,
+    /// Warm up after start and after each import ([`ServeConfig::warm`]).
+    pub warm: bool,
     /// Compressed bodies by encoding and ETag (`compress.rs`).
     pub compressed: compress::Store,
     /// Held by every import run (dry run or confirm): two at once would
@@ -358,6 +368,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         templates: templates()?,
         limits: config.limits,
         data_version: std::sync::atomic::AtomicU64::new(version as u64),
+        warmed: std::sync::atomic::AtomicBool::new(!config.warm),
         exports: std::sync::Arc::new(tokio::sync::Semaphore::new(config.limits.max_exports.max(1))),
         renders: std::sync::Arc::new(tokio::sync::Semaphore::new(config.limits.max_renders.max(1))),
         fonts,
@@ -365,6 +376,7 @@ pub fn app_state(config: &ServeConfig, workers: usize) -> anyhow::Result<State> 
         cache: std::sync::Mutex::new(lru::LruCache::new(nonzero(CACHE_ENTRIES))),
         imports: Default::default(),
         caching: config.caching,
+        warm: config.warm,
         compressed: Default::default(),
         import_lock: Default::default(),
     }))
@@ -393,6 +405,13 @@ pub fn build(config: &ServeConfig) -> anyhow::Result<(Server, SocketAddr)> {
     }
     let listener = TcpListener::bind(&config.bind).with_context(|| format!("cannot listen on {}", config.bind))?;
     let addr = listener.local_addr()?;
+    if state.warm {
+        let state = state.clone();
+        actix_web::rt::spawn(async move {
+            dash::warm(&state).await;
+            state.warmed.store(true, std::sync::atomic::Ordering::Release);
+        });
+    }
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

@@ -155,10 +155,13 @@ pub async fn readyz(state: State) -> HttpResponse {
     };
     let queries = state.catalog.queries.len();
     let catalog_ok = queries > 0;
-    let ready = database == "ok" && catalog_ok;
+    let warmed = state.warmed.load(std::sync::atomic::Ordering::Acquire);
+    let ready = database == "ok" && catalog_ok && warmed;
     let body = serde_json::json!({
         "ready": ready,
         "database": database,
+        // The first build of every dashboard after start (`dash::warm`).
+        "warm_up": if warmed { "done" } else { "running" },
         "catalog": if catalog_ok { serde_json::json!(queries) } else { serde_json::json!("no queries loaded") },
         "dashboards": state.dashboards.all.len(),
         "data_version": state.data_version(),

@@ -57,6 +57,23 @@ pub struct TestApp {
 }
 
 impl TestApp {
+    /// Waits (up to a minute) until `/readyz` answers 200: the warm-up
+    /// after start is done, as a load balancer would wait.
+    pub fn wait_ready(&self) {
+        let started = std::time::Instant::now();
+        while reqwest::blocking::get(self.url("/readyz")).map(|r| r.status().as_u16()).unwrap_or(0) != 200 {
+            assert!(started.elapsed() < std::time::Duration::from_secs(60), "the server is not ready after a minute");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+    }
+
+    /// Starts the server's peak resident memory afresh from its current
+    /// one (Linux: `clear_refs` 5), so that `memory` then measures one
+    /// request's peak, not the warm-up's.
+    pub fn reset_peak_memory(&self) {
+        std::fs::write(format!("/proc/{}/clear_refs", self.child.id()), "5").expect("reset the peak RSS");
+    }
+
     /// The server's peak and current resident memory in bytes (Linux).
     pub fn memory(&self) -> (u64, u64) {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
