@@ -2,7 +2,7 @@
 //! baseline that `bench/run` divides the server's times by.
 //!
 //! ```text
-//! cargo run --release --example raw_queries -- DB [RUNS] [NAME=PARAMS ...]
+//! cargo run --release --example raw_queries -- DB [RUNS | SECONDSs] [NAME=PARAMS ...]
 //! ```
 //! Prints one tab-separated line per query: name, median ms, min ms, rows.
 //! Without NAME=PARAMS every canned query runs with its default parameters;
@@ -16,8 +16,11 @@ use jingzhun::catalog::{params, run_query, Catalog};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
-    let db = args.next().ok_or_else(|| anyhow::anyhow!("usage: raw_queries DB [RUNS] [NAME=PARAMS ...]"))?;
-    let runs: usize = args.next().map(|r| r.parse()).transpose()?.unwrap_or(20);
+    let db = args.next().ok_or_else(|| anyhow::anyhow!("usage: raw_queries DB [RUNS or SECONDSs] [NAME=PARAMS ...]"))?;
+    // RUNS is a count ("20") or a time ("1.5s": as many runs as fit in it,
+    // at least 20), so that a baseline can cover as long as the load it is
+    // compared with.
+    let runs: Runs = args.next().map(|r| r.parse()).transpose()?.unwrap_or(Runs::Count(20));
     let overrides: Vec<(String, String)> = args
         .map(|a| {
             let (name, qs) = a.split_once('=').unwrap_or((a.as_str(), ""));
@@ -32,14 +35,34 @@ fn main() -> anyhow::Result<()> {
         let bound = params::read_all(&q.meta.params, &given, &[])
             .map_err(|e| anyhow::anyhow!("{}: {}", q.name, e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
         let rows = run_query(&conn, q, &bound, None)?.rs.rows.len();
-        let mut times: Vec<f64> = (0..runs)
-            .map(|_| {
-                let t = Instant::now();
-                run_query(&conn, q, &bound, None).map(|_| t.elapsed().as_secs_f64() * 1000.0)
-            })
-            .collect::<anyhow::Result<_>>()?;
+        let started = Instant::now();
+        let mut times: Vec<f64> = Vec::new();
+        while match runs {
+            Runs::Count(n) => times.len() < n,
+            Runs::For(d) => times.len() < 20 || started.elapsed() < d,
+        } {
+            let t = Instant::now();
+            run_query(&conn, q, &bound, None)?;
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
         times.sort_by(|a, b| a.total_cmp(b));
         println!("{}\t{:.3}\t{:.3}\t{}", q.name, times[times.len() / 2], times[0], rows);
     }
     Ok(())
+}
+
+/// How many times each query runs: a count, or as many as fit in a time.
+enum Runs {
+    Count(usize),
+    For(std::time::Duration),
+}
+
+impl std::str::FromStr for Runs {
+    type Err = anyhow::Error;
+    fn from_str(s: &str) -> anyhow::Result<Runs> {
+        Ok(match s.strip_suffix('s') {
+            Some(secs) => Runs::For(std::time::Duration::from_secs_f64(secs.parse()?)),
+            None => Runs::Count(s.parse()?),
+        })
+    }
 }

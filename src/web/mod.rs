@@ -91,7 +91,7 @@ impl Default for Limits {
             shutdown_timeout: std::time::Duration::from_secs(30),
             client_timeout: std::time::Duration::from_secs(5),
             keep_alive: std::time::Duration::from_secs(5),
-            duckdb_memory_mb: 200,
+            duckdb_memory_mb: 160,
         }
     }
 }
