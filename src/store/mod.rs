@@ -426,13 +426,11 @@ impl Watchdog {
 mod tests {
     use super::*;
 
-    /// One watchdog serves every query at once: the slow one is stopped at
-    /// its limit, the quick ones beside it are not touched, then or later.
+    /// The watchdog sleeps until the earliest deadline it knows and is
+    /// woken only for an earlier one: a long query is watched first, then
+    /// a short one must still be stopped at its own limit.
     #[test]
     fn a_short_limit_behind_a_long_one_is_kept() {
-        // The watchdog sleeps until the earliest deadline it knows and is
-        // woken only for an earlier one: a long query is watched first,
-        // then a short one must still be stopped at its own limit.
         let long = open_memory().unwrap();
         let short = long.try_clone().unwrap();
         let spin = "SELECT count(*) FROM range(100000000000)";
@@ -450,6 +448,8 @@ mod tests {
         assert!(long_started.elapsed() >= std::time::Duration::from_secs(4));
     }
 
+    /// One watchdog serves every query at once: the slow one is stopped at
+    /// its limit, the quick ones beside it are not touched, then or later.
     #[test]
     fn the_watchdog_stops_only_queries_past_their_limit() {
         let slow = open_memory().unwrap();
