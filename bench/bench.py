@@ -261,8 +261,8 @@ def bench_scale(scale):
             loads = {fmt: wrk(s, f"/q/{name}{fmt}{q}", duration=OVERHEAD_SLICE) for fmt in ("", ".json", ".csv")}
             rounds.append((raw, {fmt: r["p50"] for fmt, r in loads.items()}))
         for fmt in ("", ".json", ".csv"):
-            ratios = sorted(p50s[fmt] / raw for raw, p50s in rounds)
-            ratio = ratios[len(ratios) // 2]
+            ratios = [p50s[fmt] / raw for raw, p50s in rounds]
+            ratio = median(ratios)
             p50 = median([p50s[fmt] for _, p50s in rounds])
             raw = median([raw for raw, _ in rounds])
             label = {"": "page", ".json": "JSON", ".csv": "CSV"}[fmt]

@@ -171,8 +171,7 @@ pub fn normalize<'a>(col: &Column, raw: &'a str) -> Result<Option<Cow<'a, str>>,
         Ty::Date => {
             let d = parse_date(raw).ok_or_else(fail)?;
             // An ISO date is already canonical: no new text for it.
-            let iso = raw.len() == 10 && raw.as_bytes()[4] == b'-' && raw.as_bytes()[7] == b'-';
-            Ok(Some(if iso { Cow::Borrowed(raw) } else { Cow::Owned(d.format("%Y-%m-%d").to_string()) }))
+            Ok(Some(if iso_shaped(raw) { Cow::Borrowed(raw) } else { Cow::Owned(d.format("%Y-%m-%d").to_string()) }))
         }
         Ty::Enum(values) => {
             if values.contains(&raw) {
@@ -310,10 +309,13 @@ pub fn epoch_days(text: &str) -> Option<i32> {
 /// rest of a row's checks (asked of millions of cells).
 fn iso_date(s: &str) -> Option<NaiveDate> {
     let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    ymd(&b[0..4], &b[5..7], &b[8..10])
+    iso_shaped(s).then(|| ymd(&b[0..4], &b[5..7], &b[8..10])).flatten()
+}
+
+/// Ten bytes with dashes at 4 and 7: the shape of `YYYY-MM-DD`.
+fn iso_shaped(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10 && b[4] == b'-' && b[7] == b'-'
 }
 
 /// The date of year, month and day given as ASCII digits.

@@ -66,7 +66,6 @@ impl Threads {
         });
         let wake = {
             let mut s = self.shared.lock();
-            anyhow::ensure!(!s.closed, "the database threads have stopped");
             s.queue.push_back(job);
             s.idle.pop()
         };

@@ -428,12 +428,8 @@ pub async fn warm(state: &State) -> usize {
         if state.data_version() != version {
             break;
         }
-        let page = match view_with(state, target.clone(), &[], Lang::Zh, &Viewer::everything(), false).await {
-            Ok(v) => page_html(state, &v).map(drop),
-            Err(e) => Err(e),
-        };
-        match page {
-            Ok(()) => built += 1,
+        match view_with(state, target.clone(), &[], Lang::Zh, &Viewer::everything(), false).await.and_then(|v| page_html(state, &v)) {
+            Ok(_) => built += 1,
             // A query past its time limit, say: the page is simply not
             // warmed; a real request gets the usual answer.
             Err(e) => tracing::debug!(target = ?target, error = ?e, "warm-up: page not built"),

@@ -438,6 +438,20 @@ mod tests {
         assert_ne!(a, etag("q", &b, Format::Csv, "", 1));
         assert_ne!(a, etag("q", &[("year".to_string(), Bound::Int(2017))], Format::Json, "", 1));
     }
+
+    /// A list is run once per data version: the same version answers from
+    /// memory, a new version (an import) runs it again.
+    #[test]
+    fn option_lists_follow_the_data_version() {
+        let conn = crate::store::open_memory().unwrap();
+        conn.execute_batch("INSERT INTO war_zone VALUES (1, '第一战区', NULL, NULL)").unwrap();
+        let sql = "SELECT zone_id, name FROM war_zone ORDER BY zone_id";
+        let lists = OptionLists::default();
+        assert_eq!(*lists.get(&conn, sql, 1).unwrap(), vec![("1".to_string(), "第一战区".to_string())]);
+        conn.execute_batch("INSERT INTO war_zone VALUES (2, '第二战区', NULL, NULL)").unwrap();
+        assert_eq!(lists.get(&conn, sql, 1).unwrap().len(), 1, "the same data version is answered from memory");
+        assert_eq!(lists.get(&conn, sql, 2).unwrap().len(), 2, "a new data version runs the list again");
+    }
 }
 
 /// The option lists of query parameters (zones, townships, villages, or a
@@ -468,21 +482,3 @@ impl OptionLists {
     }
 }
 
-#[cfg(test)]
-mod option_list_tests {
-    use super::OptionLists;
-
-    /// A list is run once per data version: the same version answers from
-    /// memory, a new version (an import) runs it again.
-    #[test]
-    fn option_lists_follow_the_data_version() {
-        let conn = crate::store::open_memory().unwrap();
-        conn.execute_batch("INSERT INTO war_zone VALUES (1, '第一战区', NULL, NULL)").unwrap();
-        let sql = "SELECT zone_id, name FROM war_zone ORDER BY zone_id";
-        let lists = OptionLists::default();
-        assert_eq!(*lists.get(&conn, sql, 1).unwrap(), vec![("1".to_string(), "第一战区".to_string())]);
-        conn.execute_batch("INSERT INTO war_zone VALUES (2, '第二战区', NULL, NULL)").unwrap();
-        assert_eq!(lists.get(&conn, sql, 1).unwrap().len(), 1, "the same data version is answered from memory");
-        assert_eq!(lists.get(&conn, sql, 2).unwrap().len(), 2, "a new data version runs the list again");
-    }
-}
