@@ -60,9 +60,10 @@ enum Runs {
 impl std::str::FromStr for Runs {
     type Err = anyhow::Error;
     fn from_str(s: &str) -> anyhow::Result<Runs> {
-        Ok(match s.strip_suffix('s') {
-            Some(secs) => Runs::For(std::time::Duration::from_secs_f64(secs.parse()?)),
-            None => Runs::Count(s.parse()?),
-        })
+        let runs = match s.strip_suffix('s') {
+            Some(secs) => secs.parse().ok().filter(|f: &f64| (0.0..=1e6).contains(f)).map(|f| Runs::For(std::time::Duration::from_secs_f64(f))),
+            None => s.parse().ok().map(Runs::Count),
+        };
+        runs.ok_or_else(|| anyhow::anyhow!("RUNS: found \"{s}\", expected a count of runs (20) or seconds to run for (1.5s)"))
     }
 }
