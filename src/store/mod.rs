@@ -189,6 +189,12 @@ pub struct Db {
     pool: r2d2::Pool<duckdb::DuckdbConnectionManager>,
     /// The threads [`Db::run`] uses, one per pooled connection.
     threads: std::sync::Arc<threads::Threads>,
+    /// Every [`Db::run_limited`] query holds this shared while it runs; a
+    /// query DuckDB stopped for want of memory runs again holding it
+    /// alone (see there).
+    memory_gate: std::sync::Arc<parking_lot::RwLock<()>>,
+    /// DuckDB's memory limit, in MiB, for the message when even that fails.
+    memory_mb: usize,
     path: PathBuf,
     read_only: bool,
 }
@@ -201,7 +207,7 @@ impl Db {
         drop(open_rw(path)?);
         let manager = duckdb::DuckdbConnectionManager::file_with_flags(path, server_config(memory_mb)?)
             .with_context(|| format!("cannot open database {}", path.display()))?;
-        Db::pooled(manager, path, size, false)
+        Db::pooled(manager, path, size, memory_mb, false)
     }
 
     /// Opens the pool read-only, as a replica does: no migration (the file
@@ -212,11 +218,11 @@ impl Db {
         let config = server_config(memory_mb)?.access_mode(AccessMode::ReadOnly)?;
         let manager = duckdb::DuckdbConnectionManager::file_with_flags(path, config)
             .with_context(|| format!("cannot open database {} read-only", path.display()))?;
-        Db::pooled(manager, path, size, true)
+        Db::pooled(manager, path, size, memory_mb, true)
     }
 
     /// The pool over `manager`'s database, as both kinds of server use it.
-    fn pooled(manager: duckdb::DuckdbConnectionManager, path: &Path, size: u32, read_only: bool) -> anyhow::Result<Db> {
+    fn pooled(manager: duckdb::DuckdbConnectionManager, path: &Path, size: u32, memory_mb: usize, read_only: bool) -> anyhow::Result<Db> {
         let pool = r2d2::Pool::builder()
             .max_size(size.max(1))
             // An in-process DuckDB connection does not go stale: no probe
@@ -226,7 +232,7 @@ impl Db {
             .build(manager)
             .context("cannot build the connection pool")?;
         let threads = std::sync::Arc::new(threads::Threads::start("jingzhun-db", size.max(1) as usize)?);
-        Ok(Db { pool, threads, path: path.to_path_buf(), read_only })
+        Ok(Db { pool, threads, memory_gate: Default::default(), memory_mb: memory_mb.max(64), path: path.to_path_buf(), read_only })
     }
 
     pub fn path(&self) -> &Path {
@@ -265,7 +271,46 @@ impl Db {
 
     /// Like [`Db::run`], but interrupts the query when it runs longer than
     /// `limit`; the error is then a [`QueryTimeout`].
+    ///
+    /// DuckDB's memory is capped (`--duckdb-memory-mb`) and shared by every
+    /// connection: a heavy query (an exact median, a distinct count over
+    /// millions of rows) that fits alone can be stopped for want of memory
+    /// while others run beside it. Such a query runs once more, alone: it
+    /// waits up to `limit` for the queries running to finish, and holds
+    /// new ones back meanwhile. If it still does not fit, or others did not
+    /// finish in time, the error is an [`OutOfMemory`]. So `f` may run
+    /// twice, and must not have sent anything anywhere; a download that
+    /// streams as it reads uses [`Db::run_streaming`].
     pub async fn run_limited<T, F>(&self, limit: std::time::Duration, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let gate = self.memory_gate.clone();
+        let memory_mb = self.memory_mb;
+        self.run(move |conn| {
+            let first = {
+                let _beside_others = gate.read();
+                with_time_limit(conn, limit, &f)
+            };
+            match first {
+                Err(e) if is_out_of_memory(&e) => {
+                    tracing::warn!(error = %e, "a query ran out of memory beside others; it runs again alone");
+                    let Some(_alone) = gate.try_write_for(limit) else {
+                        return Err(e.context(OutOfMemory(memory_mb)));
+                    };
+                    with_time_limit(conn, limit, &f).map_err(|e| if is_out_of_memory(&e) { e.context(OutOfMemory(memory_mb)) } else { e })
+                }
+                other => other,
+            }
+        })
+        .await
+    }
+
+    /// Like [`Db::run_limited`] for a job that sends its output as it goes
+    /// (a download): it runs once, beside whatever else runs, since running
+    /// it again would send the start twice.
+    pub async fn run_streaming<T, F>(&self, limit: std::time::Duration, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
@@ -311,6 +356,18 @@ impl Db {
 #[derive(Debug, thiserror::Error)]
 #[error("the query took longer than {0:?} and was stopped")]
 pub struct QueryTimeout(pub std::time::Duration);
+
+/// A query needed more memory than DuckDB may use (`--duckdb-memory-mb`,
+/// the MiB given), even when it ran alone, or the queries beside it did not
+/// finish in time for it to run alone.
+#[derive(Debug, thiserror::Error)]
+#[error("the query needed more memory than the {0} MiB DuckDB may use (--duckdb-memory-mb), even run alone")]
+pub struct OutOfMemory(pub usize);
+
+/// Whether DuckDB stopped the query for want of memory.
+fn is_out_of_memory(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.to_string().starts_with("Out of Memory Error"))
+}
 
 /// Runs `f` on `conn`, interrupting DuckDB if it is still running after
 /// `limit`.
@@ -425,6 +482,64 @@ impl Watchdog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Heavy queries that each fit in DuckDB's memory alone but not all at
+    /// once: run side by side through `run_streaming`, some are stopped
+    /// for want of memory (this shows the test's queries are heavy
+    /// enough); through `run_limited` every one answers, those stopped
+    /// running again alone. One that does not fit even alone is an
+    /// `OutOfMemory` naming the limit.
+    #[test]
+    fn queries_short_of_memory_beside_others_run_again_alone() {
+        use std::sync::{atomic::AtomicBool, atomic::Ordering, Arc, Barrier};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("heavy.duckdb");
+        // Three million doubles: their exact medians fit in 64 MiB alone
+        // (four million do not).
+        open_rw(&path).unwrap().execute_batch("CREATE TABLE heavy AS SELECT range::DOUBLE AS x, range % 3 AS g FROM range(3000000)").unwrap();
+        let db = Db::open(&path, 4, 64).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let limit = std::time::Duration::from_secs(60);
+        let heavy = |c: &Connection| -> anyhow::Result<Vec<f64>> {
+            let mut stmt = c.prepare("SELECT median(x) FROM heavy GROUP BY g ORDER BY g")?;
+            let medians = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<f64>, _>>()?;
+            Ok(medians)
+        };
+        let at_once = Arc::new(Barrier::new(4));
+        let side_by_side = rt.block_on(futures_util::future::join_all((0..4).map(|_| {
+            let at_once = at_once.clone();
+            db.run_streaming(limit, move |c| {
+                at_once.wait();
+                heavy(c)
+            })
+        })));
+        let stopped = side_by_side.iter().filter(|r| r.as_ref().is_err_and(is_out_of_memory)).count();
+        assert!(stopped > 0, "all four fitted at once: the test's queries are not heavy enough");
+
+        let at_once = Arc::new(Barrier::new(4));
+        let retried = rt.block_on(futures_util::future::join_all((0..4).map(|_| {
+            let at_once = at_once.clone();
+            let first = AtomicBool::new(true);
+            db.run_limited(limit, move |c| {
+                if first.swap(false, Ordering::SeqCst) {
+                    at_once.wait();
+                }
+                heavy(c)
+            })
+        })));
+        let alone = rt.block_on(db.run_limited(limit, heavy)).unwrap();
+        assert_eq!(alone.len(), 3);
+        for r in retried {
+            assert_eq!(r.unwrap(), alone);
+        }
+
+        let too_big = rt.block_on(db.run_limited(limit, |c| {
+            Ok(c.query_row("SELECT median(x), median(x + 1), median(x + 2), median(x + 3), median(x + 4) FROM heavy, range(4)", [], |r| r.get::<_, f64>(0))?)
+        }));
+        let e = too_big.unwrap_err();
+        assert_eq!(e.downcast_ref::<OutOfMemory>().map(|m| m.0), Some(64), "{e:?}");
+        assert!(e.to_string().contains("--duckdb-memory-mb"));
+    }
 
     /// The watchdog sleeps until the earliest deadline it knows and is
     /// woken only for an earlier one: a long query is watched first, then

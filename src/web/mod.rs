@@ -191,6 +191,9 @@ pub enum WebError {
     BadRequest(Vec<String>),
     #[error("the query took too long")]
     Timeout(std::time::Duration),
+    /// The query needed more memory than DuckDB may use (the MiB given).
+    #[error("the query needed too much memory")]
+    OutOfMemory(usize),
     /// Too many heavy requests of this kind at once (the limit given).
     #[error("busy: {0:?}")]
     Busy(Heavy, usize),
@@ -219,10 +222,14 @@ pub enum Heavy {
 
 impl From<anyhow::Error> for WebError {
     fn from(e: anyhow::Error) -> Self {
-        match e.downcast_ref::<crate::store::QueryTimeout>() {
-            Some(t) => WebError::Timeout(t.0),
-            None => WebError::Internal(e),
+        if let Some(t) = e.downcast_ref::<crate::store::QueryTimeout>() {
+            return WebError::Timeout(t.0);
         }
+        if let Some(m) = e.downcast_ref::<crate::store::OutOfMemory>() {
+            tracing::warn!(error = ?e, "a query ran out of memory");
+            return WebError::OutOfMemory(m.0);
+        }
+        WebError::Internal(e)
     }
 }
 
@@ -238,7 +245,7 @@ impl ResponseError for WebError {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            WebError::Timeout(_) | WebError::Busy(..) | WebError::Unavailable(_) | WebError::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
+            WebError::Timeout(_) | WebError::OutOfMemory(_) | WebError::Busy(..) | WebError::Unavailable(_) | WebError::ReadOnly => StatusCode::SERVICE_UNAVAILABLE,
             WebError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
             WebError::Auth(e) => e.status_code(),
         }
@@ -256,6 +263,13 @@ impl ResponseError for WebError {
             WebError::Timeout(t) => (
                 "查询超时，请缩小范围后重试",
                 format!("The query took longer than {} s and was stopped; narrow it and try again", t.as_secs_f64()),
+                vec![],
+            ),
+            WebError::OutOfMemory(mb) => (
+                "查询所需内存超过服务器上限，请缩小范围或稍后重试",
+                format!(
+                    "The query needed more memory than the server lets DuckDB use ({mb} MiB, set by --duckdb-memory-mb); narrow it or try again later"
+                ),
                 vec![],
             ),
             WebError::Busy(Heavy::Renders, n) => (
@@ -282,7 +296,7 @@ impl ResponseError for WebError {
             .collect();
         let mut resp = HttpResponse::build(self.status_code());
         match self {
-            WebError::Timeout(_) => {
+            WebError::Timeout(_) | WebError::OutOfMemory(_) => {
                 resp.insert_header((header::RETRY_AFTER, "30"));
             }
             WebError::Busy(..) => {

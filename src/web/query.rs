@@ -267,7 +267,7 @@ fn stream_export(
     actix_web::rt::spawn(async move {
         let _permit = permit;
         let result = db
-            .run_limited(limit, move |conn| {
+            .run_streaming(limit, move |conn| {
                 let mut out = export_query(conn, &q, &bound, &kind, ChunkWriter::new(send.clone()), |rows| {
                     // A workbook sends nothing until it is finished: notice
                     // a client that left while it was being built.
