@@ -1,10 +1,10 @@
 //! Jingzhun (精准): a dashboard server for precision poverty-alleviation
 //! data. See ARCHITECTURE.md for the map of this crate.
 
-/// mimalloc for Rust's allocations and, through its `override` feature,
-/// for every `malloc` and C++ `new` in the process, DuckDB's included
-/// (BENCHMARKS.md). Declared here, not in `main.rs`, so the tests and the
-/// timing examples run on the same allocator as the server.
+/// mimalloc for Rust's allocations. DuckDB's C++ keeps glibc's `malloc`:
+/// mimalloc's `override` feature made it faster but kept far more memory
+/// (BENCHMARKS.md, "tried"). Declared here, not in `main.rs`, so the tests
+/// and the timing examples run on the same allocator as the server.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

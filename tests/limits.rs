@@ -75,13 +75,14 @@ SELECT median(range::DOUBLE) AS m FROM range(20000000)
 
 /// A query that does not fit in DuckDB's memory even alone answers 503
 /// with Retry-After and a message naming the limit and the flag that sets
-/// it, not a bare 500; the server keeps answering.
+/// it, not a bare 500 (nor, as a download, a 200 cut short); the server
+/// keeps answering.
 #[test]
 fn a_query_short_of_memory_names_the_limit() {
     let db = sample_db();
     let dir = queries_with("greedy", GREEDY);
     let app = spawn_app_with(&db.path, &["--queries", dir.path().to_str().unwrap(), "--duckdb-memory-mb", "64", "--no-warm"]);
-    for path in ["/q/greedy.json", "/q/greedy"] {
+    for path in ["/q/greedy.json", "/q/greedy", "/q/greedy.csv", "/q/greedy.xlsx"] {
         let r = get(&app.url(path));
         assert_eq!(r.status(), 503, "{path}");
         assert_eq!(r.headers()["retry-after"], "30");
@@ -232,8 +233,10 @@ fn heavy_requests_are_bounded_with_503_and_retry_after() {
     // One download at a time: a slow CSV holds the permit (until the export
     // time limit, 3 s here); meanwhile other downloads are refused, pages
     // are not.
-    let slow = client().get(app.url("/q/slow.csv")).send().unwrap();
-    assert_eq!(slow.status(), 200, "the slow download started");
+    let slow_url = app.url("/q/slow.csv");
+    let slow = std::thread::spawn(move || client().get(slow_url).send().unwrap());
+    // It takes the permit at once; its answer waits for its first rows.
+    std::thread::sleep(Duration::from_millis(500));
     for format in ["csv", "xlsx", "parquet"] {
         let r = get(&app.url(&format!("/q/incidence_by_year.{format}")));
         assert_eq!(r.status(), 503, "{format}");
@@ -242,9 +245,12 @@ fn heavy_requests_are_bounded_with_503_and_retry_after() {
     }
     assert_eq!(get(&app.url("/q/incidence_by_year.json")).status(), 200, "pages are not downloads");
     assert_eq!(get(&app.url("/d/overview.pdf")).status(), 200, "renders are not downloads");
-    // The slow download ends at its time limit (the body breaks off: its
-    // 200 was already sent), and the permit is free again.
-    let _ = slow.bytes();
+    // The slow download ends at its time limit. It had sent nothing, so it
+    // answers 503 with the time limit's message, not a 200 cut short; and
+    // the permit is free again.
+    let slow = slow.join().unwrap();
+    assert_eq!(slow.status(), 503);
+    assert!(slow.text().unwrap().contains("took longer than 3 s"));
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let r = get(&app.url("/q/incidence_by_year.csv"));

@@ -189,9 +189,9 @@ pub struct Db {
     pool: r2d2::Pool<duckdb::DuckdbConnectionManager>,
     /// The threads [`Db::run`] uses, one per pooled connection.
     threads: std::sync::Arc<threads::Threads>,
-    /// Every [`Db::run_limited`] query holds this shared while it runs; a
-    /// query DuckDB stopped for want of memory runs again holding it
-    /// alone (see there).
+    /// Every [`Db::run_limited`] query and download holds this shared
+    /// while it runs; one DuckDB stopped for want of memory runs again
+    /// holding it alone (see there).
     memory_gate: std::sync::Arc<parking_lot::RwLock<()>>,
     /// DuckDB's memory limit, in MiB, for the message when even that fails.
     memory_mb: usize,
@@ -276,46 +276,48 @@ impl Db {
     /// connection: a heavy query (an exact median, a distinct count over
     /// millions of rows) that fits alone can be stopped for want of memory
     /// while others run beside it. Such a query runs once more, alone: it
-    /// waits up to `limit` for the queries running to finish, and holds
-    /// new ones back meanwhile. If it still does not fit, or others did not
-    /// finish in time, the error is an [`OutOfMemory`]. So `f` may run
-    /// twice, and must not have sent anything anywhere; a download that
-    /// streams as it reads uses [`Db::run_streaming`].
+    /// waits up to `limit` for a moment when no other query runs. New
+    /// queries are not held back for it, so it may not find one; if it does
+    /// not, or still does not fit, the error is an [`OutOfMemory`]. So `f`
+    /// may run twice, and must not have sent anything anywhere; a download
+    /// that streams as it reads uses [`Db::run_streaming`].
     pub async fn run_limited<T, F>(&self, limit: std::time::Duration, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: Fn(&Connection) -> anyhow::Result<T> + Send + 'static,
     {
-        let gate = self.memory_gate.clone();
-        let memory_mb = self.memory_mb;
+        let (gate, memory_mb) = (self.memory_gate.clone(), self.memory_mb);
         self.run(move |conn| {
             let first = {
-                let _beside_others = gate.read();
+                let _beside_others = gate.read_recursive();
                 with_time_limit(conn, limit, &f)
             };
-            match first {
-                Err(e) if is_out_of_memory(&e) => {
-                    tracing::warn!(error = %e, "a query ran out of memory beside others; it runs again alone");
-                    let Some(_alone) = gate.try_write_for(limit) else {
-                        return Err(e.context(OutOfMemory(memory_mb)));
-                    };
-                    with_time_limit(conn, limit, &f).map_err(|e| if is_out_of_memory(&e) { e.context(OutOfMemory(memory_mb)) } else { e })
-                }
-                other => other,
-            }
+            again_alone(first, &gate, memory_mb, limit, || with_time_limit(conn, limit, &f))
         })
         .await
     }
 
-    /// Like [`Db::run_limited`] for a job that sends its output as it goes
-    /// (a download): it runs once, beside whatever else runs, since running
-    /// it again would send the start twice.
-    pub async fn run_streaming<T, F>(&self, limit: std::time::Duration, f: F) -> anyhow::Result<T>
+    /// Like [`Db::run_limited`] for a download, which sends its output as
+    /// it reads: it runs again alone only if it was stopped for memory
+    /// before it had sent anything (`sent` says).
+    pub async fn run_streaming<T, F, S>(&self, limit: std::time::Duration, f: F, sent: S) -> anyhow::Result<T>
     where
         T: Send + 'static,
-        F: FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
+        F: Fn(&Connection) -> anyhow::Result<T> + Send + 'static,
+        S: Fn() -> bool + Send + 'static,
     {
-        self.run(move |conn| with_time_limit(conn, limit, f)).await
+        let (gate, memory_mb) = (self.memory_gate.clone(), self.memory_mb);
+        self.run(move |conn| {
+            let first = {
+                let _beside_others = gate.read_recursive();
+                with_time_limit(conn, limit, &f)
+            };
+            match first {
+                Err(e) if sent() => Err(e),
+                first => again_alone(first, &gate, memory_mb, limit, || with_time_limit(conn, limit, &f)),
+            }
+        })
+        .await
     }
 
     /// Runs `f` with a pooled connection on one of the database threads
@@ -363,6 +365,29 @@ pub struct QueryTimeout(pub std::time::Duration);
 #[derive(Debug, thiserror::Error)]
 #[error("the query needed more memory than the {0} MiB DuckDB may use (--duckdb-memory-mb), even run alone")]
 pub struct OutOfMemory(pub usize);
+
+/// `first`, unless DuckDB stopped it for want of memory: then `again`, run
+/// holding `gate` alone, at a moment when no query holds it (waiting at
+/// most `limit`; queries hold it with `read_recursive`, so none waits
+/// behind this one). Still short of memory is an [`OutOfMemory`].
+fn again_alone<T>(
+    first: anyhow::Result<T>,
+    gate: &parking_lot::RwLock<()>,
+    memory_mb: usize,
+    limit: std::time::Duration,
+    again: impl FnOnce() -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
+    match first {
+        Err(e) if is_out_of_memory(&e) => {
+            tracing::warn!(error = %e, "a query ran out of memory beside others; it runs again alone");
+            let Some(_alone) = gate.try_write_for(limit) else {
+                return Err(e.context(OutOfMemory(memory_mb)));
+            };
+            again().map_err(|e| if is_out_of_memory(&e) { e.context(OutOfMemory(memory_mb)) } else { e })
+        }
+        other => other,
+    }
+}
 
 /// Whether DuckDB stopped the query for want of memory.
 fn is_out_of_memory(e: &anyhow::Error) -> bool {
@@ -484,10 +509,11 @@ mod tests {
     use super::*;
 
     /// Heavy queries that each fit in DuckDB's memory alone but not all at
-    /// once: run side by side through `run_streaming`, some are stopped
-    /// for want of memory (this shows the test's queries are heavy
-    /// enough); through `run_limited` every one answers, those stopped
-    /// running again alone. One that does not fit even alone is an
+    /// once: run side by side as downloads that have already sent
+    /// something, some are stopped for want of memory (this shows the
+    /// test's queries are heavy enough); through `run_limited`, or as
+    /// downloads that have sent nothing yet, every one answers, those
+    /// stopped running again alone. One that does not fit even alone is an
     /// `OutOfMemory` naming the limit.
     #[test]
     fn queries_short_of_memory_beside_others_run_again_alone() {
@@ -508,10 +534,17 @@ mod tests {
         let at_once = Arc::new(Barrier::new(4));
         let side_by_side = rt.block_on(futures_util::future::join_all((0..4).map(|_| {
             let at_once = at_once.clone();
-            db.run_streaming(limit, move |c| {
-                at_once.wait();
-                heavy(c)
-            })
+            let first = AtomicBool::new(true);
+            db.run_streaming(
+                limit,
+                move |c| {
+                    if first.swap(false, Ordering::SeqCst) {
+                        at_once.wait();
+                    }
+                    heavy(c)
+                },
+                || true,
+            )
         })));
         let stopped = side_by_side.iter().filter(|r| r.as_ref().is_err_and(is_out_of_memory)).count();
         assert!(stopped > 0, "all four fitted at once: the test's queries are not heavy enough");
@@ -527,9 +560,24 @@ mod tests {
                 heavy(c)
             })
         })));
+        let at_once = Arc::new(Barrier::new(4));
+        let downloads = rt.block_on(futures_util::future::join_all((0..4).map(|_| {
+            let at_once = at_once.clone();
+            let first = AtomicBool::new(true);
+            db.run_streaming(
+                limit,
+                move |c| {
+                    if first.swap(false, Ordering::SeqCst) {
+                        at_once.wait();
+                    }
+                    heavy(c)
+                },
+                || false,
+            )
+        })));
         let alone = rt.block_on(db.run_limited(limit, heavy)).unwrap();
         assert_eq!(alone.len(), 3);
-        for r in retried {
+        for r in retried.into_iter().chain(downloads) {
             assert_eq!(r.unwrap(), alone);
         }
 

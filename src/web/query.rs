@@ -225,7 +225,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
                 )
             };
             let name_for_file = file_name(&q.meta.title, &parts, ext);
-            let body = stream_export(&state, q.clone(), bound.clone(), kind, permit);
+            let body = stream_export(&state, q.clone(), bound.clone(), kind, permit).await?;
             HttpResponse::Ok()
                 .content_type(mime)
                 .insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)))
@@ -251,24 +251,34 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
 
 type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;
 
-/// Runs the query on a blocking thread and streams the export as the
+/// Runs the query on a database thread and streams the export as the
 /// response body in chunks, row by row as the query yields them.
-fn stream_export(
+///
+/// Answers once the first chunk is ready: a download that fails before it
+/// (its time limit, DuckDB's memory) gets its own error status and page,
+/// not a 200 cut short. A failure after it can only cut the body short.
+async fn stream_export(
     state: &State,
     q: Query,
     bound: Vec<(String, Bound)>,
     kind: ExportKind,
     permit: tokio::sync::OwnedSemaphorePermit,
-) -> impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>> {
-    let (send, recv) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
+) -> Result<impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>>, WebError> {
+    let (send, mut recv) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
+    let (done, mut finished) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
     let db = state.db.clone();
     let limit = state.limits.export_timeout;
     let errors = send.clone();
+    // Whether any of the download has gone out: before that, a download
+    // stopped for want of memory can still run again alone.
+    let sent = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     actix_web::rt::spawn(async move {
         let _permit = permit;
+        let started = sent.clone();
+        let said_started = sent.clone();
         let result = db
             .run_streaming(limit, move |conn| {
-                let mut out = export_query(conn, &q, &bound, &kind, ChunkWriter::new(send.clone()), |rows| {
+                let mut out = export_query(conn, &q, &bound, &kind, ChunkWriter::new(send.clone(), sent.clone()), |rows| {
                     // A workbook sends nothing until it is finished: notice
                     // a client that left while it was being built.
                     if rows % 4096 == 0 && send.is_closed() {
@@ -277,14 +287,33 @@ fn stream_export(
                     Ok(())
                 })?;
                 Ok(out.flush_last()?)
-            })
+            }, move || said_started.load(std::sync::atomic::Ordering::Acquire))
             .await;
-        if let Err(e) = result {
+        if let (Err(e), true) = (&result, started.load(std::sync::atomic::Ordering::Acquire)) {
             tracing::error!(error = ?e, "export failed");
             let _ = errors.send(Err(std::io::Error::other("export failed"))).await;
         }
+        let _ = done.send(result);
     });
-    futures_util::stream::unfold(recv, |mut recv| async move { recv.recv().await.map(|item| (item, recv)) })
+    let first = tokio::select! {
+        biased;
+        end = &mut finished => match end {
+            Ok(Err(e)) => return Err(e.into()),
+            // Finished: what it sent is waiting in the channel.
+            _ => recv.recv().await,
+        },
+        chunk = recv.recv() => match chunk {
+            Some(chunk) => Some(chunk),
+            // The channel closes only once the job has ended.
+            None => match (&mut finished).await {
+                Ok(Err(e)) => return Err(e.into()),
+                _ => None,
+            },
+        },
+    };
+    let rest = futures_util::stream::unfold(recv, |mut recv| async move { recv.recv().await.map(|item| (item, recv)) });
+    use futures_util::StreamExt as _;
+    Ok(futures_util::stream::iter(first).chain(rest))
 }
 
 /// How long a download waits for a client that has stopped reading.
@@ -294,11 +323,13 @@ const SEND_PATIENCE: std::time::Duration = std::time::Duration::from_secs(30);
 struct ChunkWriter {
     buf: Vec<u8>,
     send: Sender,
+    /// Set once a chunk has gone out.
+    sent: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ChunkWriter {
-    fn new(send: Sender) -> Self {
-        ChunkWriter { buf: Vec::with_capacity(1 << 16), send }
+    fn new(send: Sender, sent: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        ChunkWriter { buf: Vec::with_capacity(1 << 16), send, sent }
     }
     fn push(&mut self) -> std::io::Result<()> {
         if self.buf.is_empty() {
@@ -310,7 +341,10 @@ impl ChunkWriter {
         let deadline = std::time::Instant::now() + SEND_PATIENCE;
         loop {
             match self.send.try_send(chunk) {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    self.sent.store(true, std::sync::atomic::Ordering::Release);
+                    return Ok(());
+                }
                 Err(tokio::sync::mpsc::error::TrySendError::Closed(_)) => {
                     return Err(std::io::Error::new(std::io::ErrorKind::BrokenPipe, "the client went away"))
                 }
