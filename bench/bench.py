@@ -253,8 +253,8 @@ def bench_scale(scale):
     # The machine's speed moves by tens of percent from one second to the
     # next, and a ratio must not: the overhead comes from pairs of short
     # blocks, each query straight on DuckDB and through the server in
-    # turn, so that both sides of every pair share the same moment. wrk then gives each
-    # format's latency under a real load generator.
+    # turn, so that both sides of every pair share the same moment. wrk
+    # then gives each format's latency under a real load generator.
     pairs = paired(s, db)
     for name, qs in RAW_COMPARED.items():
         q = f"?{qs}" if qs else ""
