@@ -286,15 +286,8 @@ impl Db {
         T: Send + 'static,
         F: Fn(&Connection) -> anyhow::Result<T> + Send + 'static,
     {
-        let (gate, memory_mb) = (self.memory_gate.clone(), self.memory_mb);
-        self.run(move |conn| {
-            let first = {
-                let _beside_others = gate.read_recursive();
-                with_time_limit(conn, limit, &f)
-            };
-            again_alone(first, &gate, memory_mb, limit, || with_time_limit(conn, limit, &f))
-        })
-        .await
+        // A job that sends nothing as it runs has never sent anything.
+        self.run_streaming(limit, f, || false).await
     }
 
     /// Like [`Db::run_limited`] for a download, which sends its output as
@@ -531,50 +524,28 @@ mod tests {
             let medians = stmt.query_map([], |r| r.get(0))?.collect::<Result<Vec<f64>, _>>()?;
             Ok(medians)
         };
-        let at_once = Arc::new(Barrier::new(4));
-        let side_by_side = rt.block_on(futures_util::future::join_all((0..4).map(|_| {
-            let at_once = at_once.clone();
+        // `heavy` as a job whose first run waits until all four have
+        // started (a run again alone does not wait).
+        let together = |at_once: Arc<Barrier>| {
             let first = AtomicBool::new(true);
-            db.run_streaming(
-                limit,
-                move |c| {
-                    if first.swap(false, Ordering::SeqCst) {
-                        at_once.wait();
-                    }
-                    heavy(c)
-                },
-                || true,
-            )
-        })));
-        let stopped = side_by_side.iter().filter(|r| r.as_ref().is_err_and(is_out_of_memory)).count();
-        assert!(stopped > 0, "all four fitted at once: the test's queries are not heavy enough");
-
-        let at_once = Arc::new(Barrier::new(4));
-        let retried = rt.block_on(futures_util::future::join_all((0..4).map(|_| {
-            let at_once = at_once.clone();
-            let first = AtomicBool::new(true);
-            db.run_limited(limit, move |c| {
+            move |c: &Connection| {
                 if first.swap(false, Ordering::SeqCst) {
                     at_once.wait();
                 }
                 heavy(c)
-            })
-        })));
+            }
+        };
         let at_once = Arc::new(Barrier::new(4));
-        let downloads = rt.block_on(futures_util::future::join_all((0..4).map(|_| {
-            let at_once = at_once.clone();
-            let first = AtomicBool::new(true);
-            db.run_streaming(
-                limit,
-                move |c| {
-                    if first.swap(false, Ordering::SeqCst) {
-                        at_once.wait();
-                    }
-                    heavy(c)
-                },
-                || false,
-            )
-        })));
+        let side_by_side =
+            rt.block_on(futures_util::future::join_all((0..4).map(|_| db.run_streaming(limit, together(at_once.clone()), || true))));
+        let stopped = side_by_side.iter().filter(|r| r.as_ref().is_err_and(is_out_of_memory)).count();
+        assert!(stopped > 0, "all four fitted at once: the test's queries are not heavy enough");
+
+        let at_once = Arc::new(Barrier::new(4));
+        let retried = rt.block_on(futures_util::future::join_all((0..4).map(|_| db.run_limited(limit, together(at_once.clone())))));
+        let at_once = Arc::new(Barrier::new(4));
+        let downloads =
+            rt.block_on(futures_util::future::join_all((0..4).map(|_| db.run_streaming(limit, together(at_once.clone()), || false))));
         let alone = rt.block_on(db.run_limited(limit, heavy)).unwrap();
         assert_eq!(alone.len(), 3);
         for r in retried.into_iter().chain(downloads) {
