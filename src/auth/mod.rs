@@ -12,6 +12,7 @@
 //! Invariant: every state-changing request passes [`csrf::guard`] (a
 //! per-session token, plus `Origin` / `Sec-Fetch-Site` when present).
 
+pub mod accounts;
 pub mod audit;
 pub mod csrf;
 pub mod mask;

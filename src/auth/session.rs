@@ -16,7 +16,7 @@ use actix_web::{middleware::DefaultHeaders, web, FromRequest, HttpMessage, HttpR
 use anyhow::Context;
 use base64::Engine as _;
 
-use super::{password, throttle::Throttle, users, AuthConfig, Role, User};
+use super::{accounts::Accounts, password, throttle::Throttle, users, AuthConfig, Role, User};
 use crate::store::Db;
 
 /// Request bodies (forms, JSON, raw) larger than this answer 413.
@@ -62,6 +62,9 @@ fn unix_now() -> i64 {
 /// the sign-in throttle.
 pub struct AuthState {
     pub db: Db,
+    /// Accounts as signed-in requests need them; every change to them goes
+    /// through [`Accounts::change`].
+    pub accounts: Accounts,
     pub config: AuthConfig,
     key: Key,
     pub throttle: Throttle,
@@ -75,6 +78,7 @@ impl AuthState {
         let key = load_key(&config, db_path)?;
         Ok(AuthState {
             db,
+            accounts: Accounts::default(),
             throttle: Throttle::new(config.max_failures, config.failure_window),
             key,
             config,
@@ -318,9 +322,7 @@ async fn resolve(req: &HttpRequest) -> anyhow::Result<CurrentUser> {
         end(&session);
         return Ok(CurrentUser(None));
     }
-    let lookup = name.clone();
-    let account = state.db.run(move |conn| users::get(conn, &lookup)).await?;
-    match account {
+    match state.accounts.get(&state.db, &name).await? {
         Some(a) if a.session_epoch == epoch => {
             if now - seen >= SEEN_RESOLUTION_SECS {
                 session.insert(SEEN, now)?;

@@ -86,7 +86,7 @@ fn account(r: &duckdb::Row<'_>) -> duckdb::Result<Account> {
 }
 
 pub fn get(conn: &Connection, name: &str) -> anyhow::Result<Option<Account>> {
-    Ok(conn.query_row(&format!("SELECT {COLUMNS} FROM app_user WHERE name = ?"), [name], account).optional()?)
+    Ok(conn.prepare_cached(&format!("SELECT {COLUMNS} FROM app_user WHERE name = ?"))?.query_row([name], account).optional()?)
 }
 
 /// Every account, by name.

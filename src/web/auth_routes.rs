@@ -109,8 +109,8 @@ pub async fn login(state: State, auth: Auth, session: Session, req: HttpRequest,
     if auth.db.read_only() {
         audit::to_log(Some(&who), Some(&ip2), audit::SIGN_IN, &serde_json::json!({}));
     } else {
-        auth.db
-            .run(move |conn| {
+        auth.accounts
+            .change(&auth.db, move |conn| {
                 users::mark_signed_in(conn, &who)?;
                 audit::record(conn, Some(&who), Some(&ip2), audit::SIGN_IN, &serde_json::json!({}))
             })
@@ -130,8 +130,8 @@ pub async fn logout(auth: Auth, session: Session, user: CurrentUser, req: HttpRe
         if auth.db.read_only() {
             audit::to_log(Some(&name), Some(&ip), audit::SIGN_OUT, &serde_json::json!({}));
         } else {
-            auth.db
-                .run(move |conn| {
+            auth.accounts
+                .change(&auth.db, move |conn| {
                     users::end_sessions(conn, &name)?;
                     audit::record(conn, Some(&name), Some(&ip), audit::SIGN_OUT, &serde_json::json!({}))
                 })
@@ -213,8 +213,8 @@ pub async fn password_change(
     let phc = web::block(move || password::hash(&new)).await.map_err(|e| anyhow::anyhow!("{e}"))??;
     let who = name.clone();
     let epoch = auth
-        .db
-        .run(move |conn| {
+        .accounts
+        .change(&auth.db, move |conn| {
             let epoch = users::set_password(conn, &who, &phc, false)?;
             audit::record(conn, Some(&who), Some(&ip), audit::PASSWORD_CHANGED, &serde_json::json!({ "name": who }))?;
             Ok(epoch)
@@ -376,7 +376,7 @@ async fn run_change<F>(auth: &Auth, f: F) -> Result<Result<(), (StatusCode, Stri
 where
     F: FnOnce(&duckdb::Connection) -> anyhow::Result<()> + Send + 'static,
 {
-    match auth.db.run(f).await {
+    match auth.accounts.change(&auth.db, f).await {
         Ok(()) => Ok(Ok(())),
         Err(e) => match e.downcast_ref::<users::Refused>() {
             Some(r) => Ok(Err((StatusCode::BAD_REQUEST, r.0.clone()))),

@@ -1,0 +1,164 @@
+//! The accounts a signed-in request needs, kept in memory.
+//!
+//! Every request with a session cookie checks its account (role, scope and
+//! session epoch) against `app_user`. Read from DuckDB, that was a trip to
+//! a database thread and a query, 1.4–2.9 ms a request (BENCHMARKS.md);
+//! from here it is a lock and a clone.
+//!
+//! Invariant: every change to `app_user` goes through [`Accounts::change`],
+//! which forgets every kept account once the change is done; so a sign-out,
+//! a new password or a removed user ends the sessions concerned on the very
+//! next request, as it did without the cache. Nothing else writes the
+//! table while the server runs: the server holds the file's lock (a
+//! read-only replica shares it only with other readers, and sees a new
+//! file only by being started on it).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use super::users::{self, Account};
+use crate::store::Db;
+
+/// At most this many accounts are kept; beyond it the map starts over.
+/// Names come only from signed session cookies, so only accounts that
+/// once signed in (and may since have been removed) are ever asked for.
+const MOST_KEPT: usize = 4096;
+
+#[derive(Default)]
+pub struct Accounts {
+    kept: Mutex<Kept>,
+}
+
+#[derive(Default)]
+struct Kept {
+    /// Bumped by every change, so that a lookup that read the table before
+    /// a change finished does not keep what it read.
+    generation: u64,
+    /// Name → its row, or `None` for a name with no account.
+    by_name: HashMap<String, Option<Account>>,
+}
+
+impl Accounts {
+    fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
+        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The account named `name`, from memory when it is there, else read
+    /// on a database thread and kept.
+    pub async fn get(&self, db: &Db, name: &str) -> anyhow::Result<Option<Account>> {
+        let generation = {
+            let kept = self.kept();
+            if let Some(found) = kept.by_name.get(name) {
+                return Ok(found.clone());
+            }
+            kept.generation
+        };
+        let lookup = name.to_string();
+        let found = db.run(move |conn| users::get(conn, &lookup)).await?;
+        self.keep(generation, name, &found);
+        Ok(found)
+    }
+
+    /// Keeps what a lookup read, unless a change came after `generation`
+    /// (the generation the lookup began in).
+    fn keep(&self, generation: u64, name: &str, found: &Option<Account>) {
+        let mut kept = self.kept();
+        if kept.generation == generation {
+            if kept.by_name.len() >= MOST_KEPT {
+                kept.by_name.clear();
+            }
+            kept.by_name.insert(name.to_string(), found.clone());
+        }
+    }
+
+    /// Runs a change to accounts on a database thread; whatever its
+    /// outcome, every kept account is forgotten after it.
+    pub async fn change<T, F>(&self, db: &Db, f: F) -> anyhow::Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&duckdb::Connection) -> anyhow::Result<T> + Send + 'static,
+    {
+        let result = db.run(f).await;
+        self.forget();
+        result
+    }
+
+    fn forget(&self) {
+        let mut kept = self.kept();
+        kept.generation += 1;
+        kept.by_name.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::{Role, Scope};
+
+    fn db() -> (tempfile::TempDir, Db) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.duckdb");
+        drop(crate::store::open_rw(&path).unwrap());
+        let db = Db::open(&path, 2, 64).unwrap();
+        (dir, db)
+    }
+
+    fn rt() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread().build().unwrap()
+    }
+
+    /// A kept account is what the table said; a change through `change`
+    /// is seen on the next lookup (new epoch, new role, removed).
+    #[test]
+    fn changes_are_seen_at_once() {
+        let (_dir, db) = db();
+        let rt = rt();
+        let accounts = Accounts::default();
+        rt.block_on(accounts.change(&db, |c| users::add(c, "wang", Role::Leader, &Scope::All, "x", false))).unwrap();
+        let first = rt.block_on(accounts.get(&db, "wang")).unwrap().unwrap();
+        assert_eq!((first.role, first.session_epoch), (Role::Leader, 0));
+
+        rt.block_on(accounts.change(&db, |c| users::end_sessions(c, "wang"))).unwrap();
+        assert_eq!(rt.block_on(accounts.get(&db, "wang")).unwrap().unwrap().session_epoch, first.session_epoch + 1);
+
+        rt.block_on(accounts.change(&db, |c| users::update(c, "wang", Role::Statistician, &Scope::All))).unwrap();
+        assert_eq!(rt.block_on(accounts.get(&db, "wang")).unwrap().unwrap().role, Role::Statistician);
+
+        rt.block_on(accounts.change(&db, |c| users::remove(c, "wang"))).unwrap();
+        assert!(rt.block_on(accounts.get(&db, "wang")).unwrap().is_none());
+    }
+
+    /// A kept account is served from memory: a write that bypasses
+    /// `change` is not seen (which is why every write must use it).
+    #[test]
+    fn lookups_are_kept() {
+        let (_dir, db) = db();
+        let rt = rt();
+        let accounts = Accounts::default();
+        rt.block_on(accounts.change(&db, |c| users::add(c, "li", Role::Leader, &Scope::All, "x", false))).unwrap();
+        assert_eq!(rt.block_on(accounts.get(&db, "li")).unwrap().unwrap().session_epoch, 0);
+        db.with_conn(|c| users::end_sessions(c, "li")).unwrap();
+        assert_eq!(rt.block_on(accounts.get(&db, "li")).unwrap().unwrap().session_epoch, 0);
+        // A name without an account is kept as such too.
+        assert!(rt.block_on(accounts.get(&db, "nobody")).unwrap().is_none());
+        rt.block_on(accounts.change(&db, |c| users::add(c, "nobody", Role::Leader, &Scope::All, "x", false))).unwrap();
+        assert!(rt.block_on(accounts.get(&db, "nobody")).unwrap().is_some());
+    }
+
+    /// A lookup that read the table before a change finished does not keep
+    /// what it read.
+    #[test]
+    fn a_lookup_overtaken_by_a_change_is_not_kept() {
+        let (_dir, db) = db();
+        let rt = rt();
+        let accounts = Accounts::default();
+        rt.block_on(accounts.change(&db, |c| users::add(c, "zhao", Role::Leader, &Scope::All, "x", false))).unwrap();
+        // A lookup begins and reads the row; a change lands before it
+        // keeps what it read.
+        let generation = accounts.kept().generation;
+        let read = db.with_conn(|c| users::get(c, "zhao")).unwrap();
+        rt.block_on(accounts.change(&db, |c| users::end_sessions(c, "zhao"))).unwrap();
+        accounts.keep(generation, "zhao", &read);
+        assert_eq!(rt.block_on(accounts.get(&db, "zhao")).unwrap().unwrap().session_epoch, 1);
+    }
+}
