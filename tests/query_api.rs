@@ -91,6 +91,20 @@ amount = { zh = "金额", en = "Amount", unit = "元" }
 SELECT i AS n, '嘎查村-' || (i % 1000) AS label, i * 1.5 AS amount FROM range($rows) t(i)
 "#;
 
+/// Values that are markup, to be shown as text.
+const MARKUP: &str = r#"/*
+title = "标记"
+title_en = "Markup"
+public = true
+[columns]
+s = { zh = "文本", en = "Text" }
+n = { zh = "数", en = "Number" }
+*/
+SELECT '<script>alert(1)</script>' AS s, 1 AS n
+UNION ALL SELECT 'Tom & "Jerry" <b>', NULL
+ORDER BY n NULLS LAST
+"#;
+
 fn json(url: &str) -> serde_json::Value {
     let r = get(url);
     assert_eq!(r.status(), 200, "{url}");
@@ -110,7 +124,7 @@ fn every_format_carries_the_same_values_as_sql() {
             .unwrap();
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).unwrap().map(|r| r.unwrap()).collect()
     };
-    let dir = queries_dir(&[("by_zone", BY_ZONE)]);
+    let dir = queries_dir(&[("by_zone", BY_ZONE), ("markup", MARKUP)]);
     let app = spawn_app_with(&db.path, &["--queries", dir.path().to_str().unwrap()]);
 
     // JSON: labels, units, rows, counts, timing.
@@ -180,6 +194,18 @@ fn every_format_carries_the_same_values_as_sql() {
     assert!(html.contains("$zone IS NULL"), "the SQL is shown");
     // The form lists parameters in the order the query file declares them.
     assert!(html.find("name=\"year\"").unwrap() < html.find("name=\"zone\"").unwrap());
+
+    // Values that are markup are shown as text, cell by cell; NULL is an
+    // empty cell. JSON carries them as they are.
+    let html = get(&app.url("/q/markup")).text().unwrap();
+    assert!(!html.contains("<script>alert") && !html.contains("<b>"), "{html}");
+    assert!(html.contains("<tr><td>&lt;script&gt;alert(1)&lt;&#x2f;script&gt;</td><td>1</td></tr>"), "{html}");
+    assert!(html.contains("<tr><td>Tom &amp; &quot;Jerry&quot; &lt;b&gt;</td><td></td></tr>"), "{html}");
+    let j = json(&app.url("/q/markup.json"));
+    assert_eq!(j["rows"], serde_json::json!([["<script>alert(1)</script>", 1], ["Tom & \"Jerry\" <b>", null]]));
+    assert_eq!(j["query"], "markup");
+    assert_eq!(j["title_en"], "Markup");
+    assert_eq!(j["row_count"], 2);
 }
 
 #[test]

@@ -61,7 +61,8 @@ pub struct Query {
 /// Every canned query, by name.
 #[derive(Debug, Clone, Default)]
 pub struct Catalog {
-    pub queries: BTreeMap<String, Query>,
+    /// Shared, so that a request holds its query without copying it.
+    pub queries: BTreeMap<String, std::sync::Arc<Query>>,
 }
 
 /// Splits a query file into its metadata and SQL. Errors name the file and
@@ -96,7 +97,7 @@ impl Catalog {
         let mut add = |name: &str, file: String, text: &str| -> anyhow::Result<()> {
             match parse_query(name, &file, text) {
                 Ok(q) => {
-                    queries.insert(name.to_string(), q);
+                    queries.insert(name.to_string(), std::sync::Arc::new(q));
                 }
                 Err(e) => problems.push(e.to_string()),
             }
@@ -134,7 +135,7 @@ impl Catalog {
         Ok(Catalog { queries })
     }
 
-    pub fn get(&self, name: &str) -> Option<&Query> {
+    pub fn get(&self, name: &str) -> Option<&std::sync::Arc<Query>> {
         self.queries.get(name)
     }
 
@@ -188,7 +189,7 @@ impl Catalog {
             };
             // Planned and bound but not run: LIMIT 0 gives the columns
             // without reading data, so a check is instant on any database.
-            let probe = Query { sql: format!("SELECT * FROM (\n{}\n) AS _jz_check LIMIT 0", q.sql.trim().trim_end_matches(';')), ..q.clone() };
+            let probe = Query { sql: format!("SELECT * FROM (\n{}\n) AS _jz_check LIMIT 0", q.sql.trim().trim_end_matches(';')), ..Query::clone(q) };
             match run_query(conn, &probe, &bound, Some(0)) {
                 Ok(out) => {
                     for c in &out.rs.columns {
@@ -494,7 +495,7 @@ mod tests {
 
     fn checked(text: &str) -> Vec<String> {
         let mut cat = Catalog::default();
-        cat.queries.insert("q".into(), parse_query("q", "queries/q.sql", text).unwrap());
+        cat.queries.insert("q".into(), parse_query("q", "queries/q.sql", text).unwrap().into());
         cat.check(&crate::store::open_memory().unwrap())
     }
 
@@ -564,7 +565,7 @@ mod tests {
     fn broken_sql_is_reported() {
         let mut cat = Catalog::default();
         let q = parse_query("bad", "queries/bad.sql", "/*\ntitle = \"a\"\ntitle_en = \"b\"\n*/ SELECT no_such_column FROM household").unwrap();
-        cat.queries.insert("bad".into(), q);
+        cat.queries.insert("bad".into(), q.into());
         let conn = crate::store::open_memory().unwrap();
         let problems = cat.check(&conn);
         assert_eq!(problems.len(), 1);

@@ -450,7 +450,7 @@ fn unit_of(ty: ParamType) -> Option<UnitKind> {
 
 /// Runs the panels' queries, each result kept per data version so that
 /// dashboards sharing a query (and repeated views) run it once.
-async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bound)>)], version: u64, cached: bool) -> Result<Vec<Arc<ResultSet>>, WebError> {
+async fn results(state: &State, jobs: &[(Arc<crate::catalog::Query>, Vec<(String, Bound)>)], version: u64, cached: bool) -> Result<Vec<Arc<ResultSet>>, WebError> {
     let keys: Vec<String> = jobs
         .iter()
         .map(|(q, b)| {
@@ -466,14 +466,14 @@ async fn results(state: &State, jobs: &[(crate::catalog::Query, Vec<(String, Bou
         Ok(mut c) if cached => keys.iter().map(|k| c.get(k).cloned()).collect(),
         _ => vec![None; keys.len()],
     };
-    let missing: Vec<(usize, crate::catalog::Query, Vec<(String, Bound)>)> =
+    let missing: Vec<(usize, Arc<crate::catalog::Query>, Vec<(String, Bound)>)> =
         out.iter().enumerate().filter(|(_, r)| r.is_none()).map(|(i, _)| (i, jobs[i].0.clone(), jobs[i].1.clone())).collect();
     if !missing.is_empty() {
         let cap = state.limits.row_cap;
         // Two connections share the panels' queries (dealt alternately), so
         // a dashboard of small queries keeps both cores busy; each
         // connection runs its share in turn.
-        let mut shares: Vec<Vec<(usize, crate::catalog::Query, Vec<(String, Bound)>)>> = vec![Vec::new(), Vec::new()];
+        let mut shares: Vec<Vec<(usize, Arc<crate::catalog::Query>, Vec<(String, Bound)>)>> = vec![Vec::new(), Vec::new()];
         for (n, job) in missing.into_iter().enumerate() {
             shares[n % 2].push(job);
         }
@@ -810,8 +810,8 @@ pub async fn panel(state: State, req: HttpRequest, path: web::Path<(String, Stri
             HttpResponse::Ok().content_type("image/png").body(bytes)
         }
         "csv" | "xlsx" => {
-            let q = state.catalog.get(&d.panels.iter().find(|x| x.id == panel_id).map(|x| x.query.clone()).unwrap_or_default()).cloned();
-            let meta = q.map(|q| q.meta.columns).unwrap_or_default();
+            let q = state.catalog.get(&d.panels.iter().find(|x| x.id == panel_id).map(|x| x.query.clone()).unwrap_or_default());
+            let meta = q.map(|q| q.meta.columns.clone()).unwrap_or_default();
             let columns = crate::export::ExportColumn::for_result(&p.data.columns, &meta);
             let kind = if ext == "csv" {
                 crate::export::ExportKind::Csv { bom: true }

@@ -109,8 +109,8 @@ async fn respond(state: State, req: HttpRequest, page: &str, file: Option<(Strin
     let resp = if ext == "svg" {
         HttpResponse::Ok().content_type("image/svg+xml; charset=utf-8").body(dash::standalone_svg(&p.svg, &p.title))
     } else {
-        let q = d.panels.iter().find(|x| x.id == panel).and_then(|x| state.catalog.get(&x.query)).cloned();
-        let meta = q.map(|q| q.meta.columns).unwrap_or_default();
+        let q = d.panels.iter().find(|x| x.id == panel).and_then(|x| state.catalog.get(&x.query));
+        let meta = q.map(|q| q.meta.columns.clone()).unwrap_or_default();
         let columns = crate::export::ExportColumn::for_result(&p.data.columns, &meta);
         let data = p.data.clone();
         let bytes = web::block(move || -> anyhow::Result<Vec<u8>> {

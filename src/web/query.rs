@@ -60,6 +60,29 @@ struct JsonColumn<'a> {
     unit: Option<&'a str>,
 }
 
+/// A query's answer as `.json`.
+#[derive(Serialize)]
+struct JsonAnswer<'a> {
+    query: &'a str,
+    title: &'a str,
+    title_en: &'a str,
+    params: JsonParams<'a>,
+    columns: Vec<JsonColumn<'a>>,
+    rows: &'a [Vec<crate::catalog::Cell>],
+    row_count: usize,
+    truncated: bool,
+    elapsed_ms: f64,
+}
+
+/// The bound parameters as an object, in the query file's order.
+struct JsonParams<'a>(&'a [(String, Bound)]);
+
+impl Serialize for JsonParams<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
+    }
+}
+
 pub async fn query(state: State, path: web::Path<String>, req: HttpRequest, user: CurrentUser) -> Result<HttpResponse, WebError> {
     let raw_name = path.into_inner();
     let wants_json = raw_name.ends_with(".json");
@@ -196,20 +219,21 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
                     }
                 })
                 .collect();
-            let params: serde_json::Map<String, serde_json::Value> =
-                bound.iter().map(|(k, v)| (k.clone(), serde_json::to_value(v).unwrap_or_default())).collect();
-            let body = serde_json::json!({
-                "query": name,
-                "title": q.meta.title,
-                "title_en": q.meta.title_en,
-                "params": params,
-                "columns": columns,
-                "rows": out.rs.rows,
-                "row_count": out.rs.rows.len(),
-                "truncated": out.truncated,
-                "elapsed_ms": (out.elapsed_ms * 100.0).round() / 100.0,
-            });
-            super::remember(&state, &tag, "application/json", body.to_string().into())
+            // Written straight from the rows (not through a `serde_json::Value`
+            // tree first), in this order.
+            let body = serde_json::to_string(&JsonAnswer {
+                query: name,
+                title: &q.meta.title,
+                title_en: &q.meta.title_en,
+                params: JsonParams(&bound),
+                columns,
+                rows: &out.rs.rows,
+                row_count: out.rs.rows.len(),
+                truncated: out.truncated,
+                elapsed_ms: (out.elapsed_ms * 100.0).round() / 100.0,
+            })
+            .map_err(anyhow::Error::from)?;
+            super::remember(&state, &tag, "application/json", body.into())
         }
         Format::Csv | Format::Xlsx => {
             // Downloads hold a connection for as long as they stream: only a
@@ -259,7 +283,7 @@ type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;
 /// not a 200 cut short. A failure after it can only cut the body short.
 async fn stream_export(
     state: &State,
-    q: Query,
+    q: std::sync::Arc<Query>,
     bound: Vec<(String, Bound)>,
     kind: ExportKind,
     permit: tokio::sync::OwnedSemaphorePermit,
@@ -435,7 +459,18 @@ fn render_page(
             )
         })
         .collect();
-    let rows: Vec<Vec<String>> = out.rs.rows.iter().map(|r| r.iter().map(|c| c.text()).collect()).collect();
+    // The table's rows are written here, escaped, rather than by the
+    // template: a loop over every cell in minijinja took most of a page's
+    // rendering time (BENCHMARKS.md).
+    let mut body = String::with_capacity(out.rs.rows.len() * (10 + 12 * head.len()));
+    for row in &out.rs.rows {
+        body.push_str("<tr>");
+        for c in row {
+            use std::fmt::Write as _;
+            let _ = write!(body, "<td>{}</td>", minijinja::HtmlEscape(&c.text()));
+        }
+        body.push_str("</tr>\n");
+    }
     let suffix = if query_string.is_empty() { String::new() } else { format!("?{query_string}") };
     let tmpl = state.templates.get_template("query.html")?;
     Ok(tmpl.render(context! {
@@ -444,7 +479,7 @@ fn render_page(
         sql => q.sql,
         fields,
         head,
-        rows,
+        body => minijinja::Value::from_safe_string(body),
         truncated => out.truncated,
         row_count => out.rs.rows.len(),
         elapsed_ms => format!("{:.1}", out.elapsed_ms),
