@@ -150,6 +150,7 @@ fn every_format_carries_the_same_values_as_sql() {
     let cd = r.headers()["content-disposition"].to_str().unwrap().to_string();
     assert!(cd.starts_with("attachment;") && cd.contains("filename*=UTF-8''"), "{cd}");
     assert!(cd.contains("%E6%88%98%E5%8C%BA%E6%88%B7%E6%95%B0_2016.csv"), "{cd}");
+    let r_len = r.headers().get("content-length").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
     let body = r.bytes().unwrap();
     assert!(body.starts_with(b"\xEF\xBB\xBF"));
     let mut rd = csv::Reader::from_reader(&body[3..]);
@@ -159,6 +160,8 @@ fn every_format_carries_the_same_values_as_sql() {
         (r[0].parse().unwrap(), r[2].parse().unwrap())
     }).collect();
     assert_eq!(csv_rows, want);
+    // A download that fits in one chunk goes with its length.
+    assert_eq!(r_len, body.len().to_string());
     let plain = get(&app.url("/q/by_zone.csv?year=2016&bom=0")).bytes().unwrap();
     assert!(!plain.starts_with(b"\xEF\xBB\xBF"));
 
@@ -380,6 +383,9 @@ fn large_exports_stream_with_flat_memory() {
     // Three million rows, about 90 MB of CSV, read as it arrives.
     let mut r = get(&app.url("/q/big.csv?rows=3000000"));
     assert_eq!(r.status(), 200);
+    // Streamed as DuckDB yields rows: no length known in advance.
+    assert!(r.headers().get("content-length").is_none());
+    assert_eq!(r.headers()["transfer-encoding"], "chunked");
     let mut lines = 0u64;
     let mut bytes = 0u64;
     let mut buf = vec![0u8; 1 << 16];

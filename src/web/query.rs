@@ -249,11 +249,12 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
                 )
             };
             let name_for_file = file_name(&q.meta.title, &parts, ext);
-            let body = stream_export(&state, q.clone(), bound.clone(), kind, permit).await?;
-            HttpResponse::Ok()
-                .content_type(mime)
-                .insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)))
-                .streaming(body)
+            let mut resp = HttpResponse::Ok();
+            resp.content_type(mime).insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)));
+            match stream_export(&state, q.clone(), bound.clone(), kind, permit).await? {
+                Download::Whole(bytes) => resp.body(bytes),
+                Download::Streamed(body) => resp.streaming(body),
+            }
         }
         Format::Parquet => {
             let _permit = state.exports.clone().try_acquire_owned().map_err(|_| WebError::Busy(super::Heavy::Downloads, state.limits.max_exports))?;
@@ -275,6 +276,13 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
 
 type Sender = tokio::sync::mpsc::Sender<Result<web::Bytes, std::io::Error>>;
 
+/// A download's body: whole, with its length, when all of it fit in the
+/// first chunk (most downloads of a query's result); else streamed.
+enum Download<S> {
+    Whole(web::Bytes),
+    Streamed(S),
+}
+
 /// Runs the query on a database thread and streams the export as the
 /// response body in chunks, row by row as the query yields them.
 ///
@@ -287,7 +295,7 @@ async fn stream_export(
     bound: Vec<(String, Bound)>,
     kind: ExportKind,
     permit: tokio::sync::OwnedSemaphorePermit,
-) -> Result<impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>>, WebError> {
+) -> Result<Download<impl futures_util::Stream<Item = Result<web::Bytes, std::io::Error>>>, WebError> {
     let (send, mut recv) = tokio::sync::mpsc::channel::<Result<web::Bytes, std::io::Error>>(8);
     let (done, mut finished) = tokio::sync::oneshot::channel::<anyhow::Result<()>>();
     let db = state.db.clone();
@@ -296,13 +304,16 @@ async fn stream_export(
     // Whether any of the download has gone out: before that, a download
     // stopped for want of memory can still run again alone.
     let sent = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Set before the last chunk goes when no other went before it.
+    let whole = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let said_whole = whole.clone();
     actix_web::rt::spawn(async move {
         let _permit = permit;
         let started = sent.clone();
         let said_started = sent.clone();
         let result = db
             .run_streaming(limit, move |conn| {
-                let mut out = export_query(conn, &q, &bound, &kind, ChunkWriter::new(send.clone(), sent.clone()), |rows| {
+                let mut out = export_query(conn, &q, &bound, &kind, ChunkWriter::new(send.clone(), sent.clone(), whole.clone()), |rows| {
                     // A workbook sends nothing until it is finished: notice
                     // a client that left while it was being built.
                     if rows % 4096 == 0 && send.is_closed() {
@@ -335,9 +346,17 @@ async fn stream_export(
             },
         },
     };
+    // The whole download in one chunk: answered with its length, without
+    // waiting for the end of the stream. Nothing can fail after the last
+    // chunk is sent.
+    if let Some(Ok(bytes)) = &first {
+        if said_whole.load(std::sync::atomic::Ordering::Acquire) {
+            return Ok(Download::Whole(bytes.clone()));
+        }
+    }
     let rest = futures_util::stream::unfold(recv, |mut recv| async move { recv.recv().await.map(|item| (item, recv)) });
     use futures_util::StreamExt as _;
-    Ok(futures_util::stream::iter(first).chain(rest))
+    Ok(Download::Streamed(futures_util::stream::iter(first).chain(rest)))
 }
 
 /// How long a download waits for a client that has stopped reading.
@@ -349,11 +368,13 @@ struct ChunkWriter {
     send: Sender,
     /// Set once a chunk has gone out.
     sent: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// Set when the last chunk is also the first: the whole download.
+    whole: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl ChunkWriter {
-    fn new(send: Sender, sent: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
-        ChunkWriter { buf: Vec::with_capacity(1 << 16), send, sent }
+    fn new(send: Sender, sent: std::sync::Arc<std::sync::atomic::AtomicBool>, whole: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        ChunkWriter { buf: Vec::with_capacity(1 << 16), send, sent, whole }
     }
     fn push(&mut self) -> std::io::Result<()> {
         if self.buf.is_empty() {
@@ -383,6 +404,9 @@ impl ChunkWriter {
         }
     }
     fn flush_last(&mut self) -> std::io::Result<()> {
+        if !self.sent.load(std::sync::atomic::Ordering::Acquire) {
+            self.whole.store(true, std::sync::atomic::Ordering::Release);
+        }
         self.push()
     }
 }
