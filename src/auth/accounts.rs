@@ -14,7 +14,7 @@
 //! file only by being started on it).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use super::users::{self, Account};
 use crate::store::Db;
@@ -26,7 +26,8 @@ const MOST_KEPT: usize = 4096;
 
 #[derive(Default)]
 pub struct Accounts {
-    kept: Mutex<Kept>,
+    /// Shared with the database thread, which forgets it after a change.
+    kept: Arc<Mutex<Kept>>,
 }
 
 #[derive(Default)]
@@ -40,7 +41,7 @@ struct Kept {
 
 impl Accounts {
     fn kept(&self) -> std::sync::MutexGuard<'_, Kept> {
-        self.kept.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.kept)
     }
 
     /// The account named `name`, from memory when it is there, else read
@@ -73,18 +74,35 @@ impl Accounts {
 
     /// Runs a change to accounts on a database thread; whatever its
     /// outcome, every kept account is forgotten after it.
+    ///
+    /// The forgetting happens on the database thread, as `f` ends (even by
+    /// a panic): the job runs and commits even when the request that asked
+    /// for it has gone (a client that reset its connection drops the
+    /// handler while it waits), and the cache must not outlive the change.
     pub async fn change<T, F>(&self, db: &Db, f: F) -> anyhow::Result<T>
     where
         T: Send + 'static,
         F: FnOnce(&duckdb::Connection) -> anyhow::Result<T> + Send + 'static,
     {
-        let result = db.run(f).await;
-        self.forget();
-        result
+        let forget = Forget(self.kept.clone());
+        db.run(move |conn| {
+            let _forget = forget;
+            f(conn)
+        })
+        .await
     }
+}
 
-    fn forget(&self) {
-        let mut kept = self.kept();
+fn lock(kept: &Mutex<Kept>) -> std::sync::MutexGuard<'_, Kept> {
+    kept.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Forgets every kept account when dropped: at the end of a change's job.
+struct Forget(Arc<Mutex<Kept>>);
+
+impl Drop for Forget {
+    fn drop(&mut self) {
+        let mut kept = lock(&self.0);
         kept.generation += 1;
         kept.by_name.clear();
     }
@@ -143,6 +161,40 @@ mod tests {
         assert!(rt.block_on(accounts.get(&db, "nobody")).unwrap().is_none());
         rt.block_on(accounts.change(&db, |c| users::add(c, "nobody", Role::Leader, &Scope::All, "x", false))).unwrap();
         assert!(rt.block_on(accounts.get(&db, "nobody")).unwrap().is_some());
+    }
+
+    /// A change whose request went away while it waited is still
+    /// forgotten once it has run: the job, not the request, forgets.
+    #[test]
+    fn a_change_whose_request_went_away_is_still_forgotten() {
+        let (_dir, db) = db();
+        let rt = rt();
+        let accounts = Accounts::default();
+        rt.block_on(accounts.change(&db, |c| users::add(c, "sun", Role::Leader, &Scope::All, "x", false))).unwrap();
+        assert_eq!(rt.block_on(accounts.get(&db, "sun")).unwrap().unwrap().session_epoch, 0);
+        let (started, ran) = (std::sync::mpsc::channel::<()>(), std::sync::mpsc::channel::<()>());
+        let (started_tx, started_rx) = started;
+        let (ran_tx, ran_rx) = ran;
+        let change = accounts.change(&db, move |c| {
+            started_tx.send(()).unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            users::end_sessions(c, "sun")?;
+            ran_tx.send(()).unwrap();
+            Ok(())
+        });
+        let before = accounts.kept().generation;
+        // Polled once (the job is queued), then dropped, as actix drops a
+        // handler whose client reset the connection.
+        assert!(futures_util::FutureExt::now_or_never(change).is_none());
+        started_rx.recv().unwrap();
+        ran_rx.recv().unwrap();
+        // The job forgets as it ends, just after it said it ran.
+        let waited = std::time::Instant::now();
+        while accounts.kept().generation == before {
+            assert!(waited.elapsed() < std::time::Duration::from_secs(5), "the change was never forgotten");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert_eq!(rt.block_on(accounts.get(&db, "sun")).unwrap().unwrap().session_epoch, 1);
     }
 
     /// A lookup that read the table before a change finished does not keep
