@@ -113,104 +113,115 @@ mod tests {
     use super::*;
     use crate::auth::{Role, Scope};
 
-    fn db() -> (tempfile::TempDir, Db) {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("a.duckdb");
-        drop(crate::store::open_rw(&path).unwrap());
-        let db = Db::open(&path, 2, 64).unwrap();
-        (dir, db)
+    /// A database with one leader account, added through `change`, and
+    /// the cache in front of it.
+    struct Fixture {
+        _dir: tempfile::TempDir,
+        db: Db,
+        rt: tokio::runtime::Runtime,
+        accounts: Accounts,
     }
 
-    fn rt() -> tokio::runtime::Runtime {
-        tokio::runtime::Builder::new_current_thread().build().unwrap()
+    impl Fixture {
+        fn with_leader(name: &str) -> Fixture {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("a.duckdb");
+            drop(crate::store::open_rw(&path).unwrap());
+            let f = Fixture {
+                db: Db::open(&path, 2, 64).unwrap(),
+                _dir: dir,
+                rt: tokio::runtime::Builder::new_current_thread().build().unwrap(),
+                accounts: Accounts::default(),
+            };
+            f.add_leader(name);
+            f
+        }
+        fn add_leader(&self, name: &str) {
+            let name = name.to_string();
+            self.change(move |c| users::add(c, &name, Role::Leader, &Scope::All, "x", false));
+        }
+        fn change(&self, f: impl FnOnce(&duckdb::Connection) -> anyhow::Result<()> + Send + 'static) {
+            self.rt.block_on(self.accounts.change(&self.db, f)).unwrap();
+        }
+        fn get(&self, name: &str) -> Option<Account> {
+            self.rt.block_on(self.accounts.get(&self.db, name)).unwrap()
+        }
+        fn epoch(&self, name: &str) -> i64 {
+            self.get(name).unwrap().session_epoch
+        }
     }
 
     /// A kept account is what the table said; a change through `change`
     /// is seen on the next lookup (new epoch, new role, removed).
     #[test]
     fn changes_are_seen_at_once() {
-        let (_dir, db) = db();
-        let rt = rt();
-        let accounts = Accounts::default();
-        rt.block_on(accounts.change(&db, |c| users::add(c, "wang", Role::Leader, &Scope::All, "x", false))).unwrap();
-        let first = rt.block_on(accounts.get(&db, "wang")).unwrap().unwrap();
+        let f = Fixture::with_leader("wang");
+        let first = f.get("wang").unwrap();
         assert_eq!((first.role, first.session_epoch), (Role::Leader, 0));
 
-        rt.block_on(accounts.change(&db, |c| users::end_sessions(c, "wang"))).unwrap();
-        assert_eq!(rt.block_on(accounts.get(&db, "wang")).unwrap().unwrap().session_epoch, first.session_epoch + 1);
+        f.change(|c| users::end_sessions(c, "wang"));
+        assert_eq!(f.epoch("wang"), first.session_epoch + 1);
 
-        rt.block_on(accounts.change(&db, |c| users::update(c, "wang", Role::Statistician, &Scope::All))).unwrap();
-        assert_eq!(rt.block_on(accounts.get(&db, "wang")).unwrap().unwrap().role, Role::Statistician);
+        f.change(|c| users::update(c, "wang", Role::Statistician, &Scope::All));
+        assert_eq!(f.get("wang").unwrap().role, Role::Statistician);
 
-        rt.block_on(accounts.change(&db, |c| users::remove(c, "wang"))).unwrap();
-        assert!(rt.block_on(accounts.get(&db, "wang")).unwrap().is_none());
+        f.change(|c| users::remove(c, "wang"));
+        assert!(f.get("wang").is_none());
     }
 
     /// A kept account is served from memory: a write that bypasses
     /// `change` is not seen (which is why every write must use it).
     #[test]
     fn lookups_are_kept() {
-        let (_dir, db) = db();
-        let rt = rt();
-        let accounts = Accounts::default();
-        rt.block_on(accounts.change(&db, |c| users::add(c, "li", Role::Leader, &Scope::All, "x", false))).unwrap();
-        assert_eq!(rt.block_on(accounts.get(&db, "li")).unwrap().unwrap().session_epoch, 0);
-        db.with_conn(|c| users::end_sessions(c, "li")).unwrap();
-        assert_eq!(rt.block_on(accounts.get(&db, "li")).unwrap().unwrap().session_epoch, 0);
+        let f = Fixture::with_leader("li");
+        assert_eq!(f.epoch("li"), 0);
+        f.db.with_conn(|c| users::end_sessions(c, "li")).unwrap();
+        assert_eq!(f.epoch("li"), 0);
         // A name without an account is kept as such too.
-        assert!(rt.block_on(accounts.get(&db, "nobody")).unwrap().is_none());
-        rt.block_on(accounts.change(&db, |c| users::add(c, "nobody", Role::Leader, &Scope::All, "x", false))).unwrap();
-        assert!(rt.block_on(accounts.get(&db, "nobody")).unwrap().is_some());
+        assert!(f.get("nobody").is_none());
+        f.add_leader("nobody");
+        assert!(f.get("nobody").is_some());
     }
 
     /// A change whose request went away while it waited is still
     /// forgotten once it has run: the job, not the request, forgets.
     #[test]
     fn a_change_whose_request_went_away_is_still_forgotten() {
-        let (_dir, db) = db();
-        let rt = rt();
-        let accounts = Accounts::default();
-        rt.block_on(accounts.change(&db, |c| users::add(c, "sun", Role::Leader, &Scope::All, "x", false))).unwrap();
-        assert_eq!(rt.block_on(accounts.get(&db, "sun")).unwrap().unwrap().session_epoch, 0);
-        let (started, ran) = (std::sync::mpsc::channel::<()>(), std::sync::mpsc::channel::<()>());
-        let (started_tx, started_rx) = started;
-        let (ran_tx, ran_rx) = ran;
-        let change = accounts.change(&db, move |c| {
-            started_tx.send(()).unwrap();
+        let f = Fixture::with_leader("sun");
+        assert_eq!(f.epoch("sun"), 0);
+        let (ran_tx, ran_rx) = std::sync::mpsc::channel::<()>();
+        let change = f.accounts.change(&f.db, move |c| {
+            // Long enough for the request to be gone before it commits.
             std::thread::sleep(std::time::Duration::from_millis(100));
             users::end_sessions(c, "sun")?;
             ran_tx.send(()).unwrap();
             Ok(())
         });
-        let before = accounts.kept().generation;
+        let before = f.accounts.kept().generation;
         // Polled once (the job is queued), then dropped, as actix drops a
         // handler whose client reset the connection.
         assert!(futures_util::FutureExt::now_or_never(change).is_none());
-        started_rx.recv().unwrap();
         ran_rx.recv().unwrap();
         // The job forgets as it ends, just after it said it ran.
         let waited = std::time::Instant::now();
-        while accounts.kept().generation == before {
+        while f.accounts.kept().generation == before {
             assert!(waited.elapsed() < std::time::Duration::from_secs(5), "the change was never forgotten");
             std::thread::sleep(std::time::Duration::from_millis(5));
         }
-        assert_eq!(rt.block_on(accounts.get(&db, "sun")).unwrap().unwrap().session_epoch, 1);
+        assert_eq!(f.epoch("sun"), 1);
     }
 
     /// A lookup that read the table before a change finished does not keep
     /// what it read.
     #[test]
     fn a_lookup_overtaken_by_a_change_is_not_kept() {
-        let (_dir, db) = db();
-        let rt = rt();
-        let accounts = Accounts::default();
-        rt.block_on(accounts.change(&db, |c| users::add(c, "zhao", Role::Leader, &Scope::All, "x", false))).unwrap();
+        let f = Fixture::with_leader("zhao");
         // A lookup begins and reads the row; a change lands before it
         // keeps what it read.
-        let generation = accounts.kept().generation;
-        let read = db.with_conn(|c| users::get(c, "zhao")).unwrap();
-        rt.block_on(accounts.change(&db, |c| users::end_sessions(c, "zhao"))).unwrap();
-        accounts.keep(generation, "zhao", &read);
-        assert_eq!(rt.block_on(accounts.get(&db, "zhao")).unwrap().unwrap().session_epoch, 1);
+        let generation = f.accounts.kept().generation;
+        let read = f.db.with_conn(|c| users::get(c, "zhao")).unwrap();
+        f.change(|c| users::end_sessions(c, "zhao"));
+        f.accounts.keep(generation, "zhao", &read);
+        assert_eq!(f.epoch("zhao"), 1);
     }
 }
