@@ -22,7 +22,9 @@
 
 use std::time::{Duration, Instant};
 
-use jingzhun::catalog::{params, run_query, Catalog};
+mod common;
+
+use jingzhun::catalog::{run_query, Catalog};
 
 const FORMATS: [&str; 3] = ["", ".json", ".csv"];
 
@@ -38,12 +40,6 @@ fn main() -> anyhow::Result<()> {
         .filter(|f| (0.0..=1e6).contains(f))
         .map(Duration::from_secs_f64)
         .ok_or_else(|| anyhow::anyhow!("SECONDS: found \"{secs}\", expected seconds to run for each query (2s)"))?;
-    let wanted: Vec<(String, String)> = args
-        .map(|a| {
-            let (name, qs) = a.split_once('=').unwrap_or((a.as_str(), ""));
-            (name.to_string(), qs.to_string())
-        })
-        .collect();
     let cookie = std::env::var("JINGZHUN_COOKIE").ok();
     let most: usize = match std::env::var("OVERHEAD_BLOCK") {
         Ok(b) => b.parse().ok().filter(|b| *b >= 1).ok_or_else(|| anyhow::anyhow!("OVERHEAD_BLOCK: found \"{b}\", expected a count of runs, 1 or more"))?,
@@ -63,11 +59,7 @@ fn main() -> anyhow::Result<()> {
 
     let conn = jingzhun::store::open_ro(std::path::Path::new(&db))?;
     let catalog = Catalog::load(None)?;
-    for q in catalog.queries.values().filter(|q| wanted.is_empty() || wanted.iter().any(|(n, _)| n == &q.name)) {
-        let qs = wanted.iter().find(|(n, _)| n == &q.name).map(|(_, qs)| qs.as_str()).unwrap_or("");
-        let given: Vec<(String, String)> = serde_urlencoded::from_str(qs)?;
-        let bound = params::read_all(&q.meta.params, &given, &[])
-            .map_err(|e| anyhow::anyhow!("{}: {}", q.name, e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+    for (q, qs, bound) in common::chosen(&catalog, args)? {
         let raw = || -> anyhow::Result<f64> {
             let t = Instant::now();
             run_query(&conn, q, &bound, None)?;

@@ -12,7 +12,9 @@
 
 use std::time::Instant;
 
-use jingzhun::catalog::{params, run_query, Catalog};
+mod common;
+
+use jingzhun::catalog::{run_query, Catalog};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -21,19 +23,9 @@ fn main() -> anyhow::Result<()> {
     // at least 20), so that a baseline can cover as long as the load it is
     // compared with.
     let runs: Runs = args.next().map(|r| r.parse()).transpose()?.unwrap_or(Runs::Count(20));
-    let overrides: Vec<(String, String)> = args
-        .map(|a| {
-            let (name, qs) = a.split_once('=').unwrap_or((a.as_str(), ""));
-            (name.to_string(), qs.to_string())
-        })
-        .collect();
     let conn = jingzhun::store::open_ro(std::path::Path::new(&db))?;
     let catalog = Catalog::load(None)?;
-    for q in catalog.queries.values().filter(|q| overrides.is_empty() || overrides.iter().any(|(n, _)| n == &q.name)) {
-        let qs = overrides.iter().find(|(n, _)| n == &q.name).map(|(_, qs)| qs.as_str()).unwrap_or("");
-        let given: Vec<(String, String)> = serde_urlencoded::from_str(qs)?;
-        let bound = params::read_all(&q.meta.params, &given, &[])
-            .map_err(|e| anyhow::anyhow!("{}: {}", q.name, e.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))?;
+    for (q, _, bound) in common::chosen(&catalog, args)? {
         let rows = run_query(&conn, q, &bound, None)?.rs.rows.len();
         let started = Instant::now();
         let mut times: Vec<f64> = Vec::new();
