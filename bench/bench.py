@@ -166,16 +166,42 @@ def wrk(server, path, conns=1, threads=1, headers=(), duration=None):
 
 def paired(server, db):
     """The server's overhead, from examples/overhead.rs: each compared
-    query straight on DuckDB and through the server in turn, in blocks of
-    runs back to back, as pages, JSON and CSV. {(name, fmt): (raw ms, server ms, ratio, extra ms, pairs)}."""
+    query straight on DuckDB, through the server and through the floor
+    server in turn, in blocks of runs back to back, as pages, JSON and CSV.
+    {(name, fmt): (raw ms, server ms, ratio, extra ms, rounds, floor ms,
+    floor ratio, floor extra ms)}."""
     env = dict(os.environ, OVERHEAD_BLOCK=str(OVERHEAD_BLOCK))
     if server.cookie:
         env["JINGZHUN_COOKIE"] = server.cookie
     args = [os.path.join(EXAMPLES, "overhead"), db, server.url(""), f"{OVERHEAD_SECONDS}s"] + [
         f"{k}={v}" for k, v in RAW_COMPARED.items()]
     out = run(args, env=env).stdout
-    return {(name, fmt): (float(raw), float(srv), float(ratio), float(extra), int(n))
-            for name, fmt, raw, srv, ratio, extra, n in (l.split("\t") for l in out.splitlines())}
+    return {(name, fmt): (float(raw), float(srv), float(ratio), float(extra), int(n), float(fl), float(fratio), float(fextra))
+            for name, fmt, raw, srv, ratio, extra, n, fl, fratio, fextra in (l.split("\t") for l in out.splitlines())}
+
+
+class Floor:
+    """The floor server of examples/overhead.rs (examples/floor): the
+    thinnest server that keeps DuckDB off its HTTP worker, in a process of
+    its own, for the compared queries. wrk on it gives the latency the
+    machine sets under any server's."""
+
+    def __init__(self, db):
+        self.proc = subprocess.Popen(
+            [os.path.join(EXAMPLES, "overhead"), "--floor", db] + [f"{k}={v}" for k, v in RAW_COMPARED.items()],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        self.base = self.proc.stdout.readline().strip()
+        if not self.base.startswith("http://"):
+            self.proc.kill()
+            raise SystemExit(f"floor server did not start: {self.base!r}")
+        self.cookie = None
+
+    def url(self, path):
+        return self.base + path
+
+    def stop(self):
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
 
 
 def one_village(db):
@@ -256,16 +282,22 @@ def bench_scale(scale):
     # turn, so that both sides of every pair share the same moment. wrk
     # then gives each format's latency under a real load generator.
     pairs = paired(s, db)
+    floor = Floor(db)
     for name, qs in RAW_COMPARED.items():
         q = f"?{qs}" if qs else ""
+        # The floor answers every format alike (a row count).
+        f = wrk(floor, f"/q/{name}{q}", duration=OVERHEAD_LOAD)
+        assert f["errors"] == 0, (name, "floor server errors", f)
         for fmt in ("", ".json", ".csv"):
             r = wrk(s, f"/q/{name}{fmt}{q}", duration=OVERHEAD_LOAD)
-            raw, srv, ratio, extra, n = pairs[(name, fmt)]
+            raw, srv, ratio, extra, n, fl, fratio, fextra = pairs[(name, fmt)]
             label = {"": "page", ".json": "JSON", ".csv": "CSV"}[fmt]
             row(f"query {name} as {label}, uncached",
-                f"wrk p50 {r['p50']:.2f} ms, {r['errors']} errors; {n} pairs of blocks: raw DuckDB {raw:.2f} ms, "
-                f"server {srv:.2f} ms, {extra:+.2f} ms, overhead {100 * (ratio - 1):+.0f} %",
+                f"wrk p50 {r['p50']:.2f} ms (floor server {f['p50']:.2f} ms), {r['errors']} errors; "
+                f"{n} rounds of blocks: raw DuckDB {raw:.2f} ms, server {srv:.2f} ms ({extra:+.2f} ms, {100 * (ratio - 1):+.0f} %), "
+                f"floor server {fl:.2f} ms ({fextra:+.2f} ms, {100 * (fratio - 1):+.0f} %)",
                 "overhead ≤ 20 %, 0 errors", ratio <= 1.2 and r["errors"] == 0)
+    floor.stop()
     for path, label in (("/d/incidence/villages.svg", "chart as SVG (with its query)"),
                         ("/d/incidence/villages.png", "chart as PNG (with its query)"),
                         ("/d/incidence.pdf", "dashboard as PDF")):

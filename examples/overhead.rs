@@ -1,11 +1,11 @@
-//! The server's overhead over raw DuckDB, measured in pairs of blocks:
+//! The server's overhead over raw DuckDB, measured in rounds of blocks:
 //! each canned query runs a few times back to back straight on DuckDB (as
 //! the server runs it: `catalog::run_query` on its own read-only
 //! connection to the same file), then as many times through the server
-//! over HTTP, then the other way round, over and over for the time given.
-//! Both sides of every pair share the same fraction of a second of a
-//! machine whose speed drifts from one second to the next, and both run
-//! warm, back to back (BENCHMARKS.md).
+//! over HTTP, then through the floor server (below), in turns, over and
+//! over for the time given. The sides of every round share the same
+//! fraction of a second of a machine whose speed drifts from one second
+//! to the next, and all run warm, back to back (BENCHMARKS.md).
 //!
 //! ```text
 //! cargo run --release --example overhead -- DB URL SECONDSs [NAME=PARAMS ...]
@@ -13,23 +13,36 @@
 //!
 //! `URL` is a server on the same file (e.g. `http://127.0.0.1:8080`,
 //! started `--no-cache --read-only`); `JINGZHUN_COOKIE` is sent as the
-//! `Cookie` header when set. A block is about 40 ms of raw runs, at most
+//! `Cookie` header when set. The floor server is started here: the
+//! thinnest server that keeps DuckDB off its HTTP worker (examples/floor).
+//! What it adds over raw DuckDB is what this machine charges any such
+//! server — thread wake-ups, HTTP over loopback, the client — before any
+//! of Jingzhun's own work. A block is about 40 ms of raw runs, at most
 //! `OVERHEAD_BLOCK` runs (default 1: single runs in turn); its first run,
-//! which follows the other side's work, is left out when there are more.
-//! One line per query and format (page, `.json`, `.csv`): name, format,
-//! median raw ms, median server ms, median of the pairs' ratios, median of
-//! the pairs' differences in ms, pairs.
+//! which follows another side's work, is left out when there are more.
+//! `JINGZHUN_QUERIES` names a queries folder instead of the built-in one
+//! (the server's `--queries`).
+//!
+//! One line per query and format (page, `.json`, `.csv`), tab-separated:
+//! name, format, median raw ms, median server ms, median of the rounds'
+//! server/raw ratios, median of their differences in ms, rounds; then the
+//! floor's median ms, ratio and difference.
 
 use std::time::{Duration, Instant};
 
 mod common;
+mod floor;
 
-use jingzhun::catalog::{run_query, Catalog};
+use jingzhun::catalog::run_query;
 
 const FORMATS: [&str; 3] = ["", ".json", ".csv"];
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1);
+    let mut args = std::env::args().skip(1).peekable();
+    if args.peek().map(String::as_str) == Some(floor::FLAG) {
+        let db = args.nth(1).ok_or_else(|| anyhow::anyhow!("usage: overhead --floor DB [NAME=PARAMS ...]"))?;
+        return floor::serve(&db, common::chosen(common::catalog()?, args)?);
+    }
     let usage = || anyhow::anyhow!("usage: overhead DB URL SECONDSs [NAME=PARAMS ...]");
     let db = args.next().ok_or_else(usage)?;
     let url = args.next().ok_or_else(usage)?;
@@ -45,10 +58,19 @@ fn main() -> anyhow::Result<()> {
         Ok(b) => b.parse().ok().filter(|b| *b >= 1).ok_or_else(|| anyhow::anyhow!("OVERHEAD_BLOCK: found \"{b}\", expected a count of runs, 1 or more"))?,
         Err(_) => 1,
     };
+    let conn = jingzhun::store::open_ro(std::path::Path::new(&db))?;
+    let named: Vec<String> = args.collect();
+    let chosen = common::chosen(common::catalog()?, named.iter().cloned())?;
+    // The floor is a process of its own, with a database instance of its
+    // own, as a server is: run on the raw side's instance (its buffers and
+    // worker threads warm from the raw runs) and in the measuring process,
+    // it looked cheaper than any server can be (BENCHMARKS.md).
+    let floor_server = floor::spawn(&db, &named)?;
+    let floor = floor_server.url.clone();
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
-    let get = |path: &str| -> anyhow::Result<f64> {
+    let get = |base: &str, path: &str| -> anyhow::Result<f64> {
         let t = Instant::now();
-        let mut req = agent.get(&format!("{url}{path}"));
+        let mut req = agent.get(&format!("{base}{path}"));
         if let Some(c) = &cookie {
             req = req.set("Cookie", c);
         }
@@ -57,9 +79,7 @@ fn main() -> anyhow::Result<()> {
         Ok(ms(t))
     };
 
-    let conn = jingzhun::store::open_ro(std::path::Path::new(&db))?;
-    let catalog = Catalog::load(None)?;
-    for (q, qs, bound) in common::chosen(&catalog, args)? {
+    for (q, qs, bound) in chosen {
         let raw = || -> anyhow::Result<f64> {
             let t = Instant::now();
             run_query(&conn, q, &bound, None)?;
@@ -71,37 +91,50 @@ fn main() -> anyhow::Result<()> {
         // Blocks of about 40 ms of raw runs, at most `most` runs.
         let block = ((40.0 / first.max(0.01)).round() as usize).clamp(1, most);
         for fmt in FORMATS {
-            get(&path(fmt))?;
+            get(&url, &path(fmt))?;
+            get(&floor, &path(fmt))?;
         }
         // A block: `block` runs back to back, the first of them left out
         // when there are more (it follows the other side's work); its
         // figure is their median.
-        let raw_block = || -> anyhow::Result<f64> { block_of(block, &raw) };
-        let get_block = |fmt: &str| -> anyhow::Result<f64> { block_of(block, || get(&path(fmt))) };
-        // (raw, server) pairs per format.
-        let mut pairs: [Vec<(f64, f64)>; 3] = Default::default();
+        let raw_block = || -> anyhow::Result<f64> { block_of(block, raw) };
+        let get_block = |base: &str, fmt: &str| -> anyhow::Result<f64> { block_of(block, || get(base, &path(fmt))) };
+        // (raw, server, floor) per format.
+        let mut rounds: [Vec<[f64; 3]>; 3] = Default::default();
         let started = Instant::now();
         let mut i = 0usize;
-        while pairs.iter().any(|p| p.len() < 10) || started.elapsed() < duration {
+        while rounds.iter().any(|p| p.len() < 10) || started.elapsed() < duration {
             let f = i % FORMATS.len();
-            // Alternate which side goes first, so neither always follows
-            // the other.
-            let pair = if (i / FORMATS.len()) % 2 == 0 {
-                let r = raw_block()?;
-                (r, get_block(FORMATS[f])?)
-            } else {
-                let s = get_block(FORMATS[f])?;
-                (raw_block()?, s)
-            };
-            pairs[f].push(pair);
+            // Turn which side goes first, so none always follows another.
+            let mut round = [0.0; 3];
+            for k in 0..3 {
+                let side = (k + i / FORMATS.len()) % 3;
+                round[side] = match side {
+                    0 => raw_block()?,
+                    1 => get_block(&url, FORMATS[f])?,
+                    _ => get_block(&floor, FORMATS[f])?,
+                };
+            }
+            rounds[f].push(round);
             i += 1;
         }
-        for (fmt, p) in FORMATS.iter().zip(&pairs) {
-            let raw = median(p.iter().map(|x| x.0).collect());
-            let server = median(p.iter().map(|x| x.1).collect());
-            let ratio = median(p.iter().map(|x| x.1 / x.0).collect());
-            let extra = median(p.iter().map(|x| x.1 - x.0).collect());
-            println!("{}\t{}\t{raw:.3}\t{server:.3}\t{ratio:.3}\t{extra:.3}\t{}", q.name, fmt, p.len());
+        for (fmt, p) in FORMATS.iter().zip(&rounds) {
+            let of = |side: usize| median(p.iter().map(|x| x[side]).collect());
+            let ratio = |side: usize| median(p.iter().map(|x| x[side] / x[0]).collect());
+            let extra = |side: usize| median(p.iter().map(|x| x[side] - x[0]).collect());
+            println!(
+                "{}\t{}\t{:.3}\t{:.3}\t{:.3}\t{:.3}\t{}\t{:.3}\t{:.3}\t{:.3}",
+                q.name,
+                fmt,
+                of(0),
+                of(1),
+                ratio(1),
+                extra(1),
+                p.len(),
+                of(2),
+                ratio(2),
+                extra(2)
+            );
         }
     }
     Ok(())

@@ -14,7 +14,7 @@ use std::time::Instant;
 
 mod common;
 
-use jingzhun::catalog::{run_query, Catalog};
+use jingzhun::catalog::run_query;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -24,8 +24,7 @@ fn main() -> anyhow::Result<()> {
     // compared with.
     let runs: Runs = args.next().map(|r| r.parse()).transpose()?.unwrap_or(Runs::Count(20));
     let conn = jingzhun::store::open_ro(std::path::Path::new(&db))?;
-    let catalog = Catalog::load(None)?;
-    for (q, _, bound) in common::chosen(&catalog, args)? {
+    for (q, _, bound) in common::chosen(common::catalog()?, args)? {
         let rows = run_query(&conn, q, &bound, None)?.rs.rows.len();
         let started = Instant::now();
         let mut times: Vec<f64> = Vec::new();

@@ -4,10 +4,21 @@
 use jingzhun::catalog::params::{self, Bound};
 use jingzhun::catalog::{Catalog, Query};
 
+/// The catalog the examples time: the built-in queries, or those of the
+/// folder `JINGZHUN_QUERIES` names (as the server's `--queries`). Kept for
+/// the whole run.
+pub fn catalog() -> anyhow::Result<&'static Catalog> {
+    let dir = std::env::var_os("JINGZHUN_QUERIES");
+    Ok(Box::leak(Box::new(Catalog::load(dir.as_deref().map(std::path::Path::new))?)))
+}
+
+/// A canned query, its query string and its parameters bound from it.
+pub type Chosen = (&'static Query, String, Vec<(String, Bound)>);
+
 /// The canned queries named by `NAME=PARAMS` arguments, each with its query
 /// string (`PARAMS`: `k=v&k=v`, as the server gets it) and its parameters
 /// bound from it; every query, with its defaults, when none is named.
-pub fn chosen(catalog: &Catalog, args: impl Iterator<Item = String>) -> anyhow::Result<Vec<(&Query, String, Vec<(String, Bound)>)>> {
+pub fn chosen(catalog: &'static Catalog, args: impl Iterator<Item = String>) -> anyhow::Result<Vec<Chosen>> {
     let wanted: Vec<(String, String)> = args
         .map(|a| {
             let (name, qs) = a.split_once('=').unwrap_or((a.as_str(), ""));
