@@ -277,10 +277,11 @@ def bench_scale(scale):
         row(f"first view after import: {path.split('/')[-1] if 'village' not in path else 'village page'}",
             f"{first[path]:.1f} ms = {ratio:.2f} × steady uncached p50", "≤ 2 ×", ratio <= 2)
     # The machine's speed moves by tens of percent from one second to the
-    # next, and a ratio must not: the overhead comes from pairs of short
-    # blocks, each query straight on DuckDB and through the server in
-    # turn, so that both sides of every pair share the same moment. wrk
-    # then gives each format's latency under a real load generator.
+    # next, and a ratio must not: the overhead comes from rounds of short
+    # blocks, each query straight on DuckDB, through the server and through
+    # the floor server in turn, so that the sides of every round share the
+    # same moment. wrk then gives each format's latency, and the floor
+    # server's, under a real load generator.
     pairs = paired(s, db)
     floor = Floor(db)
     for name, qs in RAW_COMPARED.items():

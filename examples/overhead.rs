@@ -95,7 +95,7 @@ fn main() -> anyhow::Result<()> {
             get(&floor, &path(fmt))?;
         }
         // A block: `block` runs back to back, the first of them left out
-        // when there are more (it follows the other side's work); its
+        // when there are more (it follows another side's work); its
         // figure is their median.
         let raw_block = || -> anyhow::Result<f64> { block_of(block, raw) };
         let get_block = |base: &str, fmt: &str| -> anyhow::Result<f64> { block_of(block, || get(base, &path(fmt))) };

@@ -21,7 +21,8 @@ pub const FLAG: &str = "--floor";
 /// A query and its bound parameters, kept for the whole run.
 type Named = (&'static Query, &'static [(String, Bound)]);
 
-type Job = (&'static Query, &'static [(String, Bound)], tokio::sync::oneshot::Sender<anyhow::Result<usize>>);
+/// A query to run, and where its row count goes.
+type Job = (Named, tokio::sync::oneshot::Sender<anyhow::Result<usize>>);
 
 /// A floor server running as a child process, stopped when dropped.
 pub struct Floor {
@@ -68,7 +69,7 @@ pub fn serve(db: &str, chosen: Vec<super::common::Chosen>) -> anyhow::Result<()>
     ));
     let (send, jobs) = mpsc::channel::<Job>();
     std::thread::Builder::new().name("floor-db".into()).spawn(move || {
-        for (q, bound, reply) in jobs {
+        for ((q, bound), reply) in jobs {
             let _ = reply.send(run_query(&conn, q, bound, None).map(|out| out.rs.rows.len()));
         }
     })?;
@@ -88,9 +89,9 @@ pub fn serve(db: &str, chosen: Vec<super::common::Chosen>) -> anyhow::Result<()>
                 async move {
                     let name = req.path().trim_start_matches("/q/");
                     let name = name.split('.').next().unwrap_or(name);
-                    let Some(&(q, bound)) = by_name.get(name) else { return HttpResponse::NotFound().finish() };
+                    let Some(&named) = by_name.get(name) else { return HttpResponse::NotFound().finish() };
                     let (reply, answer) = tokio::sync::oneshot::channel();
-                    if send.send((q, bound, reply)).is_err() {
+                    if send.send((named, reply)).is_err() {
                         return HttpResponse::InternalServerError().finish();
                     }
                     match answer.await {
