@@ -445,6 +445,47 @@ fn row_rules<'a>(table: &Table, get: impl Fn(&str) -> Option<&'a str>) -> Vec<(&
     out
 }
 
+/// Records per chunk handed from the parsing thread to the checking one,
+/// and chunks on their way at once.
+const CHUNK_ROWS: usize = 4096;
+const CHUNKS_IN_FLIGHT: usize = 4;
+
+/// Parsed records of one file, in order: every cell's text in one buffer
+/// (so that a chunk is a few allocations, reused, not one per cell), and
+/// per record its row number and cell count, or the problem that kept it
+/// from being read.
+#[derive(Default)]
+struct Chunk {
+    text: String,
+    /// Where each cell ends in `text`.
+    ends: Vec<usize>,
+    rows: Vec<Result<(usize, usize), read::ReadProblem>>,
+}
+
+impl Chunk {
+    fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+        self.rows.clear();
+    }
+
+    fn push(&mut self, next: Result<usize, read::ReadProblem>, cells: &[String]) {
+        self.rows.push(next.map(|row| {
+            for c in cells {
+                self.text.push_str(c);
+                self.ends.push(self.text.len());
+            }
+            (row, cells.len())
+        }));
+    }
+
+    /// The text of cell `i` (counted over the whole chunk).
+    fn cell(&self, i: usize) -> &str {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.text[start..self.ends[i]]
+    }
+}
+
 /// Rows per batch handed from the reading thread to DuckDB's appender.
 const BATCH_ROWS: usize = 16 * 1024;
 
@@ -682,119 +723,159 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         }
         let batch_columns: Vec<&'static Column> = present.iter().map(|&i| &table.columns[i]).collect();
         let mut appender = tx.appender(&stage)?;
-        // Two threads per file: this one appends batches to DuckDB (which
-        // casts the text to the column types a batch at a time and
-        // compresses), while a second reads, checks and batches the rows.
-        // Batches, not rows, cross between the threads (BENCHMARKS.md).
+        // Three threads per file: a parser reads and decodes the records,
+        // a checker checks them and builds batches, and this thread appends
+        // the batches to DuckDB (which casts and compresses as it appends).
+        // Chunks of records and batches of rows, never single rows, cross
+        // between the threads; the checker alone keeps the file's order of
+        // problems and keys, as one thread did (BENCHMARKS.md).
         let (send, recv) = std::sync::mpsc::sync_channel::<RecordBatch>(4);
+        // Chunks go from the parser to the checker and come back to be
+        // filled again.
+        let (send_chunk, chunks) = std::sync::mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
+        let (return_chunk, returned) = std::sync::mpsc::channel::<Chunk>();
+        let label = p.source.label.clone();
+        let header = p.source.header.clone();
+        let source = &mut p.source;
         let read: anyhow::Result<u64> = std::thread::scope(|scope| {
+            let parser = scope.spawn(|| {
+                let send_chunk = send_chunk;
+                let returned = returned;
+                let mut cells: Vec<String> = Vec::new();
+                let mut more = true;
+                while more {
+                    let mut chunk = returned.try_recv().unwrap_or_default();
+                    chunk.clear();
+                    while chunk.rows.len() < CHUNK_ROWS {
+                        match source.next_into(&mut cells) {
+                            None => {
+                                more = false;
+                                break;
+                            }
+                            Some(next) => chunk.push(next, &cells),
+                        }
+                    }
+                    if let Some(bar) = &progress {
+                        bar.set_position(progress_base + source.position());
+                    }
+                    if send_chunk.send(chunk).is_err() {
+                        return; // the checking side stopped and says why
+                    }
+                }
+            });
             let reader = scope.spawn(|| -> anyhow::Result<u64> {
                 // The sender is the reader's own: the channel closes when
                 // the reader ends, however it ends.
                 let send = send;
+                let chunks = chunks;
                 let mut batch = Batch::new(&batch_columns, direct)?;
-                let mut cells: Vec<String> = Vec::new();
                 let mut row_count = 0u64;
-                while let Some(next) = p.source.next_into(&mut cells) {
-                    row_count += 1;
-                    if row_count % 8192 == 0 {
-                        if let Some(bar) = &progress {
-                            bar.set_position(progress_base + p.source.position());
-                        }
-                    }
-                    let row = match next {
-                        Ok(r) => r,
-                        Err(rp) => {
-                            report.problem(Problem { file: p.source.label.clone(), row: rp.row, column: None, message: rp.message.clone() });
-                            file_report.rejected += 1;
-                            if let Some(w) = rejects.as_mut() {
-                                w.write(rp.row, &rp.message, &[])?;
+                for chunk in chunks.iter() {
+                    let mut cells: Vec<&str> = Vec::new();
+                    let mut cell_at = 0usize;
+                    for next in &chunk.rows {
+                        row_count += 1;
+                        let row = match next {
+                            Ok((r, n)) => {
+                                cells.clear();
+                                cells.extend((cell_at..cell_at + n).map(|i| chunk.cell(i)));
+                                cell_at += n;
+                                *r
                             }
+                            Err(rp) => {
+                                report.problem(Problem { file: label.clone(), row: rp.row, column: None, message: rp.message.clone() });
+                                file_report.rejected += 1;
+                                if let Some(w) = rejects.as_mut() {
+                                    w.write(rp.row, &rp.message, &[])?;
+                                }
+                                continue;
+                            }
+                        };
+                        let mut problems: Vec<Problem> = Vec::new();
+                        let mut values: Vec<Option<std::borrow::Cow<str>>> = vec![None; table.columns.len()];
+                        let extra_filled = cells.len() > width && cells[width..].iter().any(|c| !c.trim().is_empty());
+                        if cells.len() < width || extra_filled {
+                            problems.push(Problem {
+                                file: label.clone(),
+                                row,
+                                column: None,
+                                message: format!(
+                                    "found {} fields, expected {} as in the header (a quote left open, a wrong delimiter or a cut-off line?)",
+                                    cells.len(),
+                                    width
+                                ),
+                            });
+                        } else if cells.len() == header_keys.len()
+                            && cells.iter().zip(header_keys.iter()).all(|(c, k)| values::is_header_key(c, k))
+                        {
+                            file_report.warnings.push(format!("row {row} repeats the header and was skipped"));
                             continue;
-                        }
-                    };
-                    let mut problems: Vec<Problem> = Vec::new();
-                    let mut values: Vec<Option<std::borrow::Cow<str>>> = vec![None; table.columns.len()];
-                    let extra_filled = cells.len() > width && cells[width..].iter().any(|c| !c.trim().is_empty());
-                    if cells.len() < width || extra_filled {
-                        problems.push(Problem {
-                            file: p.source.label.clone(),
-                            row,
-                            column: None,
-                            message: format!(
-                                "found {} fields, expected {} as in the header (a quote left open, a wrong delimiter or a cut-off line?)",
-                                cells.len(),
-                                width
-                            ),
-                        });
-                    } else if cells.len() == header_keys.len()
-                        && cells.iter().zip(header_keys.iter()).all(|(c, k)| values::is_header_key(c, k))
-                    {
-                        file_report.warnings.push(format!("row {row} repeats the header and was skipped"));
-                        continue;
-                    } else {
-                        for (i, c) in table.columns.iter().enumerate() {
-                            let Some(h) = p.map[i] else { continue };
-                            match values::normalize(c, &cells[h]) {
-                                Ok(v) => values[i] = v,
-                                Err(message) => problems.push(cell_problem(&p.source.label, row, &p.source.header[h], c, message)),
+                        } else {
+                            for (i, c) in table.columns.iter().enumerate() {
+                                let Some(h) = p.map[i] else { continue };
+                                match values::normalize(c, &cells[h]) {
+                                    Ok(v) => values[i] = v,
+                                    Err(message) => problems.push(cell_problem(&label, row, &header[h], c, message)),
+                                }
+                            }
+                            if problems.is_empty() {
+                                let get = |name: &str| table.column_index(name).and_then(|i| values[i].as_deref());
+                                for (col, message) in row_rules(table, get) {
+                                    let header = p.map[table.column_index(col).unwrap_or(0)].map(|h| header[h].as_str()).unwrap_or(col);
+                                    problems.push(Problem { file: label.clone(), row, column: Some(header.to_string()), message });
+                                }
+                                for (i, c) in table.columns.iter().enumerate() {
+                                    let (Some((rt, rc)), Some(v)) = (c.refs, values[i].as_deref()) else { continue };
+                                    if !known.has(rt, v) {
+                                        let header = p.map[i].map(|h| header[h].as_str()).unwrap_or(c.name);
+                                        problems.push(Problem {
+                                            file: label.clone(),
+                                            row,
+                                            column: Some(header.to_string()),
+                                            message: format!("found \"{v}\", expected a code that exists in table {rt} ({rc}); import {rt} first or correct the code"),
+                                        });
+                                    }
+                                }
+                                let parts: Vec<&str> = key_idx.iter().map(|&i| values[i].as_deref().unwrap_or("")).collect();
+                                let fp = key_fingerprint(&parts);
+                                if let Some(&(first_file, first_row)) = seen_table.get(&fp) {
+                                    let first_file = &labels[first_file as usize];
+                                    let key_text = table.key.iter().zip(&parts).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
+                                    problems.push(Problem {
+                                        file: label.clone(),
+                                        row,
+                                        column: Some(table.key.join("+")),
+                                        message: format!("found duplicate key {key_text}, already at {first_file}:{first_row}; expected each key once"),
+                                    });
+                                } else if problems.is_empty() {
+                                    seen_table.insert(fp, (idx as u32, row as u32));
+                                }
                             }
                         }
                         if problems.is_empty() {
-                            let get = |name: &str| table.column_index(name).and_then(|i| values[i].as_deref());
-                            for (col, message) in row_rules(table, get) {
-                                let header = p.map[table.column_index(col).unwrap_or(0)].map(|h| p.source.header[h].as_str()).unwrap_or(col);
-                                problems.push(Problem { file: p.source.label.clone(), row, column: Some(header.to_string()), message });
+                            batch.push(present.iter().map(|&i| values[i].as_deref()))?;
+                            if batch.rows >= BATCH_ROWS && send.send(batch.take()?).is_err() {
+                                return Ok(row_count); // the appending side failed and says why
                             }
-                            for (i, c) in table.columns.iter().enumerate() {
-                                let (Some((rt, rc)), Some(v)) = (c.refs, values[i].as_deref()) else { continue };
-                                if !known.has(rt, v) {
-                                    let header = p.map[i].map(|h| p.source.header[h].as_str()).unwrap_or(c.name);
-                                    problems.push(Problem {
-                                        file: p.source.label.clone(),
-                                        row,
-                                        column: Some(header.to_string()),
-                                        message: format!("found \"{v}\", expected a code that exists in table {rt} ({rc}); import {rt} first or correct the code"),
-                                    });
+                            if key_idx.len() == 1 {
+                                if let Some(v) = values[key_idx[0]].as_deref() {
+                                    known.add(table.name, v);
                                 }
                             }
-                            let parts: Vec<&str> = key_idx.iter().map(|&i| values[i].as_deref().unwrap_or("")).collect();
-                            let fp = key_fingerprint(&parts);
-                            if let Some(&(first_file, first_row)) = seen_table.get(&fp) {
-                                let first_file = &labels[first_file as usize];
-                                let key_text = table.key.iter().zip(&parts).map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ");
-                                problems.push(Problem {
-                                    file: p.source.label.clone(),
-                                    row,
-                                    column: Some(table.key.join("+")),
-                                    message: format!("found duplicate key {key_text}, already at {first_file}:{first_row}; expected each key once"),
-                                });
-                            } else if problems.is_empty() {
-                                seen_table.insert(fp, (idx as u32, row as u32));
+                            file_report.accepted += 1;
+                        } else {
+                            file_report.rejected += 1;
+                            if let Some(w) = rejects.as_mut() {
+                                let reasons = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
+                                w.write(row, &reasons, &cells)?;
+                            }
+                            for pr in problems {
+                                report.problem(pr);
                             }
                         }
                     }
-                    if problems.is_empty() {
-                        batch.push(present.iter().map(|&i| values[i].as_deref()))?;
-                        if batch.rows >= BATCH_ROWS && send.send(batch.take()?).is_err() {
-                            return Ok(row_count); // the appending side failed and says why
-                        }
-                        if key_idx.len() == 1 {
-                            if let Some(v) = values[key_idx[0]].as_deref() {
-                                known.add(table.name, v);
-                            }
-                        }
-                        file_report.accepted += 1;
-                    } else {
-                        file_report.rejected += 1;
-                        if let Some(w) = rejects.as_mut() {
-                            let reasons = problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("; ");
-                            w.write(row, &reasons, &cells)?;
-                        }
-                        for pr in problems {
-                            report.problem(pr);
-                        }
-                    }
+                    drop(cells);
+                    let _ = return_chunk.send(chunk);
                 }
                 if batch.rows > 0 {
                     let _ = send.send(batch.take()?);
@@ -812,6 +893,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
             // longer wanted.
             drop(recv);
             let read = reader.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            parser.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
             appended.and(read)
         });
         let row_count = read?;
@@ -929,7 +1011,7 @@ impl RejectsWriter {
         RejectsWriter { path: dir.join(format!("{safe}.rejects.csv")), header: header.to_vec(), writer: None, count: 0 }
     }
 
-    fn write(&mut self, row: usize, reasons: &str, cells: &[String]) -> anyhow::Result<()> {
+    fn write(&mut self, row: usize, reasons: &str, cells: &[&str]) -> anyhow::Result<()> {
         if self.writer.is_none() {
             if let Some(dir) = self.path.parent() {
                 std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
@@ -947,7 +1029,7 @@ impl RejectsWriter {
         // (-5) stay as they were.
         rec.extend(cells.iter().map(|c| {
             if values::parse_number(c, false).is_some() {
-                c.clone()
+                c.to_string()
             } else {
                 crate::export::neutralise(c).into_owned()
             }
