@@ -236,6 +236,52 @@ fn skip_invalid_lands_good_rows_and_writes_rejects() {
     assert_eq!(&rows[0][2], "1505269990040003");
 }
 
+/// A file longer than the parser's chunks (4,096 records): problems on
+/// either side of each chunk's edge keep their own rows, a duplicate far
+/// from its first row still names it, the rejects file holds the bad rows'
+/// cells, and every good row lands.
+#[test]
+fn rows_past_the_parsers_chunks_keep_their_numbers() {
+    let db = sample_db();
+    let dir = tempfile::tempdir().unwrap();
+    let (h, _) = household("1505269990050001");
+    let mut rows: Vec<Vec<String>> = (0..9_000).map(|i| household(&format!("15052699905{i:05}")).1).collect();
+    // Records 4094, 4095 | 4096 (the first of the second chunk) and 8192
+    // (the first of the third): spreadsheet rows 4096, 4097, 4098, 8194.
+    for i in [4094, 4095, 4096, 8192] {
+        set(&h, &mut rows[i], "size", "abc");
+    }
+    // The last record (row 9001) repeats the first's key (row 2).
+    let first_code = rows[0][0].clone();
+    rows[8999][0] = first_code.clone();
+    let path = write_csv(dir.path(), "household.csv", &h, &rows);
+    let rejects = dir.path().join("rejects");
+    let opts = ImportOptions { skip_invalid: true, rejects_dir: Some(rejects.clone()), ..Default::default() };
+    let report = import(&db.path, &[path], &opts);
+    assert!(report.committed, "{:?}", report.problems);
+    assert_eq!((report.files[0].accepted, report.files[0].rejected), (8_995, 5));
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    for row in [4096, 4097, 4098, 8194] {
+        assert!(problems.iter().any(|p| p.starts_with(&format!("household.csv:{row}:size: found \"abc\""))), "row {row}: {problems:?}");
+    }
+    assert!(
+        problems.iter().any(|p| p.starts_with("household.csv:9001:household_code: found duplicate key") && p.contains("already at household.csv:2")),
+        "{problems:?}"
+    );
+    assert_eq!(problems.len(), 5, "{problems:?}");
+    let text = std::fs::read_to_string(rejects.join("household.csv.rejects.csv")).unwrap();
+    let mut r = csv::Reader::from_reader(text.trim_start_matches('\u{FEFF}').as_bytes());
+    let rejected: Vec<(String, String)> = r.records().map(|r| r.unwrap()).map(|r| (r[0].to_string(), r[2].to_string())).collect();
+    let expected: Vec<(String, String)> = [4094usize, 4095, 4096, 8192]
+        .iter()
+        .map(|&i| ((i + 2).to_string(), format!("15052699905{i:05}")))
+        .chain([("9001".to_string(), first_code)])
+        .collect();
+    assert_eq!(rejected, expected);
+    let conn = jingzhun::store::open_ro(&db.path).unwrap();
+    assert_eq!(scalar_i64(&conn, "SELECT count(*) FROM household WHERE household_code LIKE '15052699905%'"), 8_995);
+}
+
 #[test]
 fn excel_workbook_with_chinese_headers_and_dates_imports() {
     let db = sample_db();
