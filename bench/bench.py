@@ -14,6 +14,7 @@ It prints one table per scale, checks the targets, and writes everything
 into BENCHMARKS.md between the bench:begin and bench:end markers.
 """
 
+import atexit
 import datetime
 import http.cookiejar
 import os
@@ -35,11 +36,11 @@ SCALES = [int(s) for s in os.environ.get("SCALES", "1 10 100").split()]
 DURATION = int(os.environ.get("DURATION", "10"))
 COMMAND = "bench/run" + (f" (SCALES=\"{' '.join(map(str, SCALES))}\")" if SCALES != [1, 10, 100] else "")
 
-# Seconds per compared query of pairs (raw DuckDB, server), and of wrk
-# load per format.
+# Seconds per compared query of rounds (raw DuckDB, server, floor server),
+# and of wrk load per format.
 OVERHEAD_SECONDS = 6
 OVERHEAD_LOAD = 2
-# Runs back to back per side in each pair (at most; about 40 ms of them).
+# Runs back to back per side in each round (at most; about 40 ms of them).
 OVERHEAD_BLOCK = 8
 
 
@@ -50,6 +51,12 @@ RAW_COMPARED = {
     "income_by_zone_year": "",
     "measure_coverage": "",
 }
+
+
+# Servers started by the bench: none outlives it, even when a row's check
+# or a load run fails half-way.
+CHILDREN = []
+atexit.register(lambda: [p.kill() for p in CHILDREN if p.poll() is None])
 
 
 def log(msg):
@@ -76,6 +83,7 @@ class Server:
             stderr=subprocess.DEVNULL,
             text=True,
         )
+        CHILDREN.append(self.proc)
         line = self.proc.stdout.readline().strip()
         m = re.match(r"Jingzhun listening on (http://[^/]+)/", line)
         if not m:
@@ -181,15 +189,17 @@ def paired(server, db):
 
 
 class Floor:
-    """The floor server of examples/overhead.rs (examples/floor): the
-    thinnest server that keeps DuckDB off its HTTP worker, in a process of
-    its own, for the compared queries. wrk on it gives the latency the
-    machine sets under any server's."""
+    """The floor server of examples/overhead.rs (examples/floor): a server
+    as thin as we could write that still keeps DuckDB off its HTTP worker,
+    in a process of its own, for the compared queries. wrk on it gives
+    that design's latency here, once per query before the server's three
+    formats (not interleaved with them, as the rounds are)."""
 
     def __init__(self, db):
         self.proc = subprocess.Popen(
             [os.path.join(EXAMPLES, "overhead"), "--floor", db] + [f"{k}={v}" for k, v in RAW_COMPARED.items()],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        CHILDREN.append(self.proc)
         self.base = self.proc.stdout.readline().strip()
         if not self.base.startswith("http://"):
             self.proc.kill()
@@ -201,7 +211,11 @@ class Floor:
 
     def stop(self):
         self.proc.stdin.close()
-        self.proc.wait(timeout=10)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 def one_village(db):

@@ -13,11 +13,12 @@
 //!
 //! `URL` is a server on the same file (e.g. `http://127.0.0.1:8080`,
 //! started `--no-cache --read-only`); `JINGZHUN_COOKIE` is sent as the
-//! `Cookie` header when set. The floor server is started here: the
-//! thinnest server that keeps DuckDB off its HTTP worker (examples/floor).
-//! What it adds over raw DuckDB is what this machine charges any such
-//! server — thread wake-ups, HTTP over loopback, the client — before any
-//! of Jingzhun's own work. A block is about 40 ms of raw runs, at most
+//! `Cookie` header when set. The floor server is started here: a server as
+//! thin as we could write that still keeps DuckDB off its HTTP worker
+//! (examples/floor). What it adds over raw DuckDB is what such a design
+//! costs on this machine — thread wake-ups, HTTP over loopback, the client
+//! — before any of Jingzhun's own work; it is not shown to be the least
+//! any server could cost. A block is about 40 ms of raw runs, at most
 //! `OVERHEAD_BLOCK` runs (default 1: single runs in turn); its first run,
 //! which follows another side's work, is left out when there are more.
 //! `JINGZHUN_QUERIES` names a queries folder instead of the built-in one
@@ -36,6 +37,10 @@ mod floor;
 use jingzhun::catalog::run_query;
 
 const FORMATS: [&str; 3] = ["", ".json", ".csv"];
+
+/// The orders of the sides in a round: raw DuckDB (0), the server (1), the
+/// floor server (2).
+const ORDERS: [[usize; 3]; 6] = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 2, 1], [2, 1, 0], [1, 0, 2]];
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1).peekable();
@@ -86,7 +91,7 @@ fn main() -> anyhow::Result<()> {
             Ok(ms(t))
         };
         let path = |fmt: &str| if qs.is_empty() { format!("/q/{}{fmt}", q.name) } else { format!("/q/{}{fmt}?{qs}", q.name) };
-        // One of each first, so that neither side's first (cold) run counts.
+        // One of each first, so that no side's first (cold) run counts.
         let first = raw()?;
         // Blocks of about 40 ms of raw runs, at most `most` runs.
         let block = ((40.0 / first.max(0.01)).round() as usize).clamp(1, most);
@@ -105,10 +110,10 @@ fn main() -> anyhow::Result<()> {
         let mut i = 0usize;
         while rounds.iter().any(|p| p.len() < 10) || started.elapsed() < duration {
             let f = i % FORMATS.len();
-            // Turn which side goes first, so none always follows another.
+            // Each of the six orders of the sides in turn, so that every
+            // side follows each other one as often.
             let mut round = [0.0; 3];
-            for k in 0..3 {
-                let side = (k + i / FORMATS.len()) % 3;
+            for &side in &ORDERS[(i / FORMATS.len()) % ORDERS.len()] {
                 round[side] = match side {
                     0 => raw_block()?,
                     1 => get_block(&url, FORMATS[f])?,

@@ -1,10 +1,11 @@
-//! The floor server of examples/overhead.rs: the thinnest server that
-//! keeps DuckDB off its HTTP worker. A process of its own with its own
+//! The floor server of examples/overhead.rs: a server as thin as we could
+//! write that still keeps DuckDB off its HTTP worker. A process of its own with its own
 //! database instance, as a server is; one actix worker, no middleware, no
 //! sessions, no parameters read, nothing rendered: it hands each request's
 //! query to a thread of its own (a channel there, a oneshot back) and
-//! answers the row count. What it adds over raw DuckDB is what this
-//! machine charges any such server before any of Jingzhun's own work.
+//! answers the row count. What it adds over raw DuckDB is what that design
+//! costs on this machine before any of Jingzhun's own work (not shown to
+//! be the least any server could cost).
 
 use std::collections::HashMap;
 use std::io::{BufRead, Write};
@@ -53,6 +54,7 @@ pub fn spawn(db: &str, args: &[String]) -> anyhow::Result<Floor> {
     let url = line.trim().to_string();
     if !url.starts_with("http://") {
         let _ = child.kill();
+        let _ = child.wait();
         anyhow::bail!("the floor server did not start (it said {line:?})");
     }
     Ok(Floor { child, url })
@@ -70,7 +72,11 @@ pub fn serve(db: &str, chosen: Vec<super::common::Chosen>) -> anyhow::Result<()>
     let (send, jobs) = mpsc::channel::<Job>();
     std::thread::Builder::new().name("floor-db".into()).spawn(move || {
         for ((q, bound), reply) in jobs {
-            let _ = reply.send(run_query(&conn, q, bound, None).map(|out| out.rs.rows.len()));
+            let out = run_query(&conn, q, bound, None).map(|out| out.rs.rows.len());
+            if let Err(e) = &out {
+                eprintln!("floor server: {}: {e:#}", q.name);
+            }
+            let _ = reply.send(out);
         }
     })?;
     std::thread::spawn(|| {
