@@ -735,7 +735,7 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
         let (send_chunk, chunks) = std::sync::mpsc::sync_channel::<Chunk>(CHUNKS_IN_FLIGHT);
         let (return_chunk, returned) = std::sync::mpsc::channel::<Chunk>();
         let label = p.source.label.clone();
-        let header = p.source.header.clone();
+        let file_header = p.source.header.clone();
         let source = &mut p.source;
         let read: anyhow::Result<u64> = std::thread::scope(|scope| {
             let parser = scope.spawn(|| {
@@ -815,19 +815,19 @@ pub fn import_paths(conn: &mut Connection, paths: &[PathBuf], opts: &ImportOptio
                                 let Some(h) = p.map[i] else { continue };
                                 match values::normalize(c, &cells[h]) {
                                     Ok(v) => values[i] = v,
-                                    Err(message) => problems.push(cell_problem(&label, row, &header[h], c, message)),
+                                    Err(message) => problems.push(cell_problem(&label, row, &file_header[h], c, message)),
                                 }
                             }
                             if problems.is_empty() {
                                 let get = |name: &str| table.column_index(name).and_then(|i| values[i].as_deref());
                                 for (col, message) in row_rules(table, get) {
-                                    let header = p.map[table.column_index(col).unwrap_or(0)].map(|h| header[h].as_str()).unwrap_or(col);
+                                    let header = p.map[table.column_index(col).unwrap_or(0)].map(|h| file_header[h].as_str()).unwrap_or(col);
                                     problems.push(Problem { file: label.clone(), row, column: Some(header.to_string()), message });
                                 }
                                 for (i, c) in table.columns.iter().enumerate() {
                                     let (Some((rt, rc)), Some(v)) = (c.refs, values[i].as_deref()) else { continue };
                                     if !known.has(rt, v) {
-                                        let header = p.map[i].map(|h| header[h].as_str()).unwrap_or(c.name);
+                                        let header = p.map[i].map(|h| file_header[h].as_str()).unwrap_or(c.name);
                                         problems.push(Problem {
                                             file: label.clone(),
                                             row,
