@@ -71,7 +71,7 @@ fn main() -> anyhow::Result<()> {
     // worker threads warm from the raw runs) and in the measuring process,
     // it looked cheaper than any server can be (BENCHMARKS.md).
     let floor_server = floor::spawn(&db, &named)?;
-    let floor = floor_server.url.clone();
+    let floor = floor_server.url.as_str();
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
     let get = |base: &str, path: &str| -> anyhow::Result<f64> {
         let t = Instant::now();
@@ -97,7 +97,7 @@ fn main() -> anyhow::Result<()> {
         let block = ((40.0 / first.max(0.01)).round() as usize).clamp(1, most);
         for fmt in FORMATS {
             get(&url, &path(fmt))?;
-            get(&floor, &path(fmt))?;
+            get(floor, &path(fmt))?;
         }
         // A block: `block` runs back to back, the first of them left out
         // when there are more (it follows another side's work); its
@@ -117,7 +117,7 @@ fn main() -> anyhow::Result<()> {
                 round[side] = match side {
                     0 => raw_block()?,
                     1 => get_block(&url, FORMATS[f])?,
-                    _ => get_block(&floor, FORMATS[f])?,
+                    _ => get_block(floor, FORMATS[f])?,
                 };
             }
             rounds[f].push(round);
