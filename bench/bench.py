@@ -189,7 +189,7 @@ def paired(server, db):
 
 
 class Floor:
-    """The floor server of examples/overhead.rs (examples/floor): a server
+    """The floor server of examples/overhead.rs (examples/floor.rs): a server
     as thin as we could write that still keeps DuckDB off its HTTP worker,
     in a process of its own, for the compared queries. wrk on it gives
     that design's latency here, once per query before the server's three
@@ -197,7 +197,7 @@ class Floor:
 
     def __init__(self, db):
         self.proc = subprocess.Popen(
-            [os.path.join(EXAMPLES, "overhead"), "--floor", db] + [f"{k}={v}" for k, v in RAW_COMPARED.items()],
+            [os.path.join(EXAMPLES, "floor"), db] + [f"{k}={v}" for k, v in RAW_COMPARED.items()],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         CHILDREN.append(self.proc)
         self.base = self.proc.stdout.readline().strip()

@@ -13,9 +13,10 @@
 //!
 //! `URL` is a server on the same file (e.g. `http://127.0.0.1:8080`,
 //! started `--no-cache --read-only`); `JINGZHUN_COOKIE` is sent as the
-//! `Cookie` header when set. The floor server is started here: a server as
-//! thin as we could write that still keeps DuckDB off its HTTP worker
-//! (examples/floor). What it adds over raw DuckDB is what such a design
+//! `Cookie` header when set. The floor server is started here, from the
+//! `floor` example's executable beside this one: a server as thin as we
+//! could write that still keeps DuckDB off its HTTP worker
+//! (examples/floor.rs). What it adds over raw DuckDB is what such a design
 //! costs on this machine — thread wake-ups, HTTP over loopback, the client
 //! — before any of Jingzhun's own work; it is not shown to be the least
 //! any server could cost. A block is about 40 ms of raw runs, at most
@@ -29,10 +30,11 @@
 //! server/raw ratios, median of their differences in ms, rounds; then the
 //! floor's median ms, ratio and difference.
 
+use std::io::BufRead;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod common;
-mod floor;
 
 use jingzhun::catalog::run_query;
 
@@ -43,11 +45,7 @@ const FORMATS: [&str; 3] = ["", ".json", ".csv"];
 const ORDERS: [[usize; 3]; 6] = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 2, 1], [2, 1, 0], [1, 0, 2]];
 
 fn main() -> anyhow::Result<()> {
-    let mut args = std::env::args().skip(1).peekable();
-    if args.peek().map(String::as_str) == Some(floor::FLAG) {
-        let db = args.nth(1).ok_or_else(|| anyhow::anyhow!("usage: overhead --floor DB [NAME=PARAMS ...]"))?;
-        return floor::serve(&db, common::chosen(common::catalog()?, args)?);
-    }
+    let mut args = std::env::args().skip(1);
     let usage = || anyhow::anyhow!("usage: overhead DB URL SECONDSs [NAME=PARAMS ...]");
     let db = args.next().ok_or_else(usage)?;
     let url = args.next().ok_or_else(usage)?;
@@ -69,8 +67,10 @@ fn main() -> anyhow::Result<()> {
     // The floor is a process of its own, with a database instance of its
     // own, as a server is: run on the raw side's instance (its buffers and
     // worker threads warm from the raw runs) and in the measuring process,
-    // it looked cheaper than any server can be (BENCHMARKS.md).
-    let floor_server = floor::spawn(&db, &named)?;
+    // it looked cheaper than any server can be. And it is an executable of
+    // its own: as a mode of this one, its code shared memory pages with the
+    // raw side's, so each warmed the other (BENCHMARKS.md).
+    let floor_server = Floor::spawn(&db, &named)?;
     let floor = floor_server.url.as_str();
     let agent = ureq::AgentBuilder::new().timeout(Duration::from_secs(60)).build();
     let get = |base: &str, path: &str| -> anyhow::Result<f64> {
@@ -143,6 +143,44 @@ fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// The floor server running as a child process, stopped when dropped.
+struct Floor {
+    child: Child,
+    url: String,
+}
+
+impl Floor {
+    /// Starts the `floor` example's executable (beside this one) on `db`,
+    /// for the queries named by `args` (`NAME=PARAMS`), and waits for its
+    /// address.
+    fn spawn(db: &str, args: &[String]) -> anyhow::Result<Floor> {
+        let exe = std::env::current_exe()?.with_file_name(format!("floor{}", std::env::consts::EXE_SUFFIX));
+        let mut child = Command::new(&exe)
+            .arg(db)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .map_err(|e| anyhow::anyhow!("{}: {e} (build it with `cargo build --release --example floor`)", exe.display()))?;
+        let out = child.stdout.take().ok_or_else(|| anyhow::anyhow!("the floor server has no stdout"))?;
+        let mut line = String::new();
+        std::io::BufReader::new(out).read_line(&mut line)?;
+        let url = line.trim().to_string();
+        let floor = Floor { child, url };
+        if !floor.url.starts_with("http://") {
+            anyhow::bail!("the floor server did not start (it said {line:?})");
+        }
+        Ok(floor)
+    }
+}
+
+impl Drop for Floor {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 /// The median of `n` runs of `f` back to back, the first left out when
