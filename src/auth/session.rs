@@ -50,8 +50,9 @@ const USER: &str = "user";
 const EPOCH: &str = "epoch";
 const ISSUED: &str = "issued";
 const SEEN: &str = "seen";
-/// `seen` is rewritten at most this often (each rewrite re-sends the
-/// cookie with new content).
+/// `seen` is rewritten at most this often. Each rewrite is a change of the
+/// session, which re-sends the cookie with a fresh `Max-Age`; requests in
+/// between send none.
 const SEEN_RESOLUTION_SECS: i64 = 60;
 
 fn unix_now() -> i64 {
@@ -87,8 +88,14 @@ impl AuthState {
     }
 
     /// The cookie session: content signed and encrypted, HttpOnly,
-    /// SameSite=Lax, `Secure` when configured, expiring after the idle time
-    /// (renewed with every request).
+    /// SameSite=Lax, `Secure` when configured. The cookie goes out only
+    /// when the session changes: at sign-in and sign-out, for a new CSRF
+    /// token, and when `seen` moves on (at most once a minute). Its
+    /// `Max-Age` is the idle time plus that minute, so a browser keeps it at
+    /// least as long as the server would accept it; the server itself ends
+    /// the session after the idle time (`resolve`). Re-sending it with every
+    /// response cost a signed-in request about 0.1–0.2 ms for encrypting it
+    /// again (BENCHMARKS.md).
     pub fn session_middleware(&self) -> SessionMiddleware<CookieSessionStore> {
         let secure = self.config.secure_cookies;
         SessionMiddleware::builder(CookieSessionStore::default(), self.key.clone())
@@ -100,8 +107,10 @@ impl AuthState {
             .cookie_content_security(CookieContentSecurity::Private)
             .session_lifecycle(
                 PersistentSession::default()
-                    .session_ttl(actix_web::cookie::time::Duration::seconds(self.config.idle_timeout.as_secs() as i64))
-                    .session_ttl_extension_policy(TtlExtensionPolicy::OnEveryRequest),
+                    .session_ttl(actix_web::cookie::time::Duration::seconds(
+                        self.config.idle_timeout.as_secs() as i64 + SEEN_RESOLUTION_SECS,
+                    ))
+                    .session_ttl_extension_policy(TtlExtensionPolicy::OnStateChanges),
             )
             .build()
     }
