@@ -93,9 +93,9 @@ impl AuthState {
     /// token, and when `seen` moves on (at most once a minute). Its
     /// `Max-Age` is the idle time plus that minute, so a browser keeps it at
     /// least as long as the server would accept it; the server itself ends
-    /// the session after the idle time (`resolve`). Re-sending it with every
-    /// response cost a signed-in request about 0.1–0.2 ms for encrypting it
-    /// again (BENCHMARKS.md).
+    /// the session after the idle time (`resolve`). Encrypting it again for
+    /// every response cost a signed-in request about 30 µs of the HTTP
+    /// worker's time (BENCHMARKS.md).
     pub fn session_middleware(&self) -> SessionMiddleware<CookieSessionStore> {
         let secure = self.config.secure_cookies;
         SessionMiddleware::builder(CookieSessionStore::default(), self.key.clone())
