@@ -281,19 +281,21 @@ impl Db {
     /// not, or still does not fit, the error is an [`OutOfMemory`]. So `f`
     /// may run twice, and must not have sent anything anywhere; a download
     /// that streams as it reads uses [`Db::run_streaming`].
-    pub async fn run_limited<T, F>(&self, limit: std::time::Duration, f: F) -> anyhow::Result<T>
+    ///
+    /// The work is handed over at once, before the future is awaited.
+    pub fn run_limited<T, F>(&self, limit: std::time::Duration, f: F) -> impl std::future::Future<Output = anyhow::Result<T>> + 'static
     where
         T: Send + 'static,
         F: Fn(&Connection) -> anyhow::Result<T> + Send + 'static,
     {
         // A job that sends nothing as it runs has never sent anything.
-        self.run_streaming(limit, f, || false).await
+        self.run_streaming(limit, f, || false)
     }
 
     /// Like [`Db::run_limited`] for a download, which sends its output as
     /// it reads: it runs again alone only if it was stopped for memory
     /// before it had sent anything (`sent` says).
-    pub async fn run_streaming<T, F, S>(&self, limit: std::time::Duration, f: F, sent: S) -> anyhow::Result<T>
+    pub fn run_streaming<T, F, S>(&self, limit: std::time::Duration, f: F, sent: S) -> impl std::future::Future<Output = anyhow::Result<T>> + 'static
     where
         T: Send + 'static,
         F: Fn(&Connection) -> anyhow::Result<T> + Send + 'static,
@@ -310,25 +312,25 @@ impl Db {
                 first => again_alone(first, &gate, memory_mb, limit, || with_time_limit(conn, limit, &f)),
             }
         })
-        .await
     }
 
     /// Runs `f` with a pooled connection on one of the database threads
     /// (`threads.rs`), keeping the async workers free while DuckDB works.
-    pub async fn run<T, F>(&self, f: F) -> anyhow::Result<T>
+    /// The work is handed over at once, before the future is awaited
+    /// (`Threads::run`).
+    pub fn run<T, F>(&self, f: F) -> impl std::future::Future<Output = anyhow::Result<T>> + 'static
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> anyhow::Result<T> + Send + 'static,
     {
         let pool = self.pool.clone();
         let span = tracing::Span::current();
-        self.threads
-            .run(move || {
-                let _entered = span.enter();
-                let conn = pool.get().context("no database connection available")?;
-                f(&conn)
-            })
-            .await?
+        let job = self.threads.run(move || {
+            let _entered = span.enter();
+            let conn = pool.get().context("no database connection available")?;
+            f(&conn)
+        });
+        async move { job.await? }
     }
 
     /// Readiness: a pooled connection is free within `wait` and answers

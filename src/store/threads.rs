@@ -49,10 +49,13 @@ impl Threads {
         Ok(Threads { shared })
     }
 
-    /// Runs `f` on one of the threads and waits for its result without
-    /// blocking the async worker. Work waits its turn while every thread
-    /// is busy.
-    pub async fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    /// Hands `f` to one of the threads at once, and returns the future of
+    /// its result, which waits without blocking the async worker. Work
+    /// waits its turn while every thread is busy. The work starts before
+    /// the future is first awaited, so the caller can do its own work
+    /// (write a log line) while the query runs; dropping the future does
+    /// not stop the work.
+    pub fn run<T: Send + 'static>(&self, f: impl FnOnce() -> T + Send + 'static) -> impl std::future::Future<Output = anyhow::Result<T>> + 'static {
         let (send, recv) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move || {
             // A panic is caught here so that the thread lives on; the
@@ -72,7 +75,7 @@ impl Threads {
         if let Some(t) = wake {
             t.unpark();
         }
-        recv.await.map_err(|_| anyhow::anyhow!("the database task failed"))
+        async move { recv.await.map_err(|_| anyhow::anyhow!("the database task failed")) }
     }
 }
 
@@ -164,6 +167,22 @@ mod tests {
         let done: Vec<usize> = rt.block_on(futures_util::future::join_all(jobs)).into_iter().map(|r| r.unwrap()).collect();
         assert_eq!(done, (0..10).collect::<Vec<_>>());
         assert_eq!(most.load(std::sync::atomic::Ordering::SeqCst), 2);
+    }
+
+    /// The work is handed over when `run` is called, before its future is
+    /// first polled (the handler writes its log line meanwhile), and a
+    /// future dropped unpolled does not stop it.
+    #[test]
+    fn work_starts_before_its_future_is_polled() {
+        let threads = Threads::start("eager", 1).unwrap();
+        let (ran, seen) = std::sync::mpsc::channel();
+        let pending = threads.run(move || ran.send("polled later").unwrap());
+        assert_eq!(seen.recv_timeout(std::time::Duration::from_secs(5)), Ok("polled later"));
+        let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+        rt.block_on(pending).unwrap();
+        let (ran, seen) = std::sync::mpsc::channel();
+        drop(threads.run(move || ran.send("never polled").unwrap()));
+        assert_eq!(seen.recv_timeout(std::time::Duration::from_secs(5)), Ok("never polled"));
     }
 
     /// Dropping the handle stops the threads.

@@ -160,7 +160,9 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
         let ip = req.app_data::<web::Data<crate::auth::AuthState>>().map(|a| a.ip(&req));
         audit::record_async(&state.db, user.name().map(str::to_string), ip, audit::EXPORT, detail).await;
     }
-    tracing::info!(query = name, format = ?format, params = ?bound, cache = "miss", "query");
+    // The query's log line is written while its database work runs (the
+    // work starts when it is handed over, below).
+    let log = || tracing::info!(query = name, format = ?format, params = ?bound, cache = "miss", "query");
     let limit = state.limits.query_timeout;
     let cap = state.limits.row_cap;
     let parts: Vec<String> = bound.iter().filter(|(_, v)| *v != Bound::Null).map(|(_, v)| v.text()).collect();
@@ -170,7 +172,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
             let b2 = bound.clone();
             let version = state.data_version();
             let lists = state.option_lists.clone();
-            let (out, options) = state
+            let job = state
                 .db
                 .run_limited(limit, move |conn| {
                     let mut out = run_query(conn, &q2, &b2, Some(cap))?;
@@ -187,24 +189,24 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
                         options.push((pname.clone(), list));
                     }
                     Ok((out, options))
-                })
-                .await?;
+                });
+            log();
+            let (out, options) = job.await?;
             let html = render_page(&state, &q, &bound, &out, &options, req.query_string())?;
             super::remember(&state, &tag, "text/html; charset=utf-8", html.into())
         }
         Format::Json => {
             let q2 = q.clone();
             let b2 = bound.clone();
-            let out = state
-                .db
-                .run_limited(limit, move |conn| {
-                    let mut out = run_query(conn, &q2, &b2, Some(cap))?;
-                    if masked {
-                        mask::mask_rows(&out.rs.columns, &mut out.rs.rows);
-                    }
-                    Ok(out)
-                })
-                .await?;
+            let job = state.db.run_limited(limit, move |conn| {
+                let mut out = run_query(conn, &q2, &b2, Some(cap))?;
+                if masked {
+                    mask::mask_rows(&out.rs.columns, &mut out.rs.rows);
+                }
+                Ok(out)
+            });
+            log();
+            let out = job.await?;
             let columns: Vec<JsonColumn> = out
                 .rs
                 .columns
@@ -251,6 +253,7 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
             let name_for_file = file_name(&q.meta.title, &parts, ext);
             let mut resp = HttpResponse::Ok();
             resp.content_type(mime).insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)));
+            log();
             match stream_export(&state, q.clone(), bound.clone(), kind, permit).await? {
                 Download::Whole(bytes) => resp.body(bytes),
                 Download::Streamed(body) => resp.streaming(body),
@@ -261,10 +264,9 @@ async fn answer(state: State, raw_name: String, req: HttpRequest, user: CurrentU
             let name_for_file = file_name(&q.meta.title, &parts, "parquet");
             let q2 = q.clone();
             let b2 = bound.clone();
-            let bytes = state
-                .db
-                .run_limited(state.limits.export_timeout, move |conn| crate::catalog::parquet_bytes(conn, &q2, &b2))
-                .await?;
+            let job = state.db.run_limited(state.limits.export_timeout, move |conn| crate::catalog::parquet_bytes(conn, &q2, &b2));
+            log();
+            let bytes = job.await?;
             HttpResponse::Ok()
                 .content_type("application/vnd.apache.parquet")
                 .insert_header((header::CONTENT_DISPOSITION, content_disposition(&name_for_file)))
