@@ -488,20 +488,19 @@ fn render_page(
     // The table's rows are written here, escaped, rather than by the
     // template: a loop over every cell in minijinja took most of a page's
     // rendering time (BENCHMARKS.md).
-    let mut body = String::with_capacity(out.rs.rows.len() * (10 + 12 * head.len()));
-    for row in &out.rs.rows {
-        body.push_str("<tr>");
-        for c in row {
-            use std::fmt::Write as _;
-            let _ = write!(body, "<td>{}</td>", minijinja::HtmlEscape(&c.text()));
-        }
-        body.push_str("</tr>\n");
-    }
+    let body = table_body(&out.rs.rows, head.len());
     let suffix = if query_string.is_empty() { String::new() } else { format!("?{query_string}") };
     let tmpl = state.templates.get_template("query.html")?;
     Ok(tmpl.render(context! {
         name => q.name,
-        meta => q.meta,
+        // What the template reads of the metadata, not all of it (its
+        // columns and parameters are given as `head` and `fields`).
+        meta => context! {
+            title => q.meta.title,
+            title_en => q.meta.title_en,
+            description => q.meta.description,
+            description_en => q.meta.description_en,
+        },
         sql => q.sql,
         fields,
         head,
@@ -513,9 +512,52 @@ fn render_page(
     })?)
 }
 
+/// A result's rows as `<tr>`s of `<td>`s, each cell as `Cell::text`
+/// gives it, HTML-escaped. Written in place: numbers need no escaping, and
+/// no cell needs a string of its own.
+fn table_body(rows: &[Vec<crate::catalog::Cell>], columns: usize) -> String {
+    use crate::catalog::Cell;
+    use std::fmt::Write as _;
+    let mut body = String::with_capacity(rows.len() * (10 + 12 * columns));
+    for row in rows {
+        body.push_str("<tr>");
+        for c in row {
+            body.push_str("<td>");
+            let _ = match c {
+                Cell::Null => Ok(()),
+                Cell::Int(i) => write!(body, "{i}"),
+                Cell::Float(f) => write!(body, "{f}"),
+                Cell::Text(t) => write!(body, "{}", minijinja::HtmlEscape(t)),
+            };
+            body.push_str("</td>");
+        }
+        body.push_str("</tr>\n");
+    }
+    body
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The table's cells read as `Cell::text` gives them, escaped.
+    #[test]
+    fn table_cells_are_their_text_escaped() {
+        use crate::catalog::Cell;
+        let row = vec![
+            Cell::Null,
+            Cell::Int(-42),
+            Cell::Int(i64::MAX),
+            Cell::Float(0.1),
+            Cell::Float(-1e21),
+            Cell::Float(f64::NAN),
+            Cell::Float(f64::NEG_INFINITY),
+            Cell::Text("<b>\"甲&乙\"</b>'".into()),
+        ];
+        let want: String = row.iter().map(|c| format!("<td>{}</td>", minijinja::HtmlEscape(&c.text()))).collect();
+        assert_eq!(table_body(&[row.clone(), row], 8), format!("<tr>{want}</tr>\n<tr>{want}</tr>\n"));
+        assert_eq!(table_body(&[], 3), "");
+    }
 
     #[test]
     fn formats_come_from_the_extension() {
