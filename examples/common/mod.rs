@@ -25,7 +25,7 @@ pub fn chosen(catalog: &'static Catalog, args: impl Iterator<Item = String>) -> 
             (name.to_string(), qs.to_string())
         })
         .collect();
-    if let Some((name, _)) = wanted.iter().find(|(n, _)| !catalog.queries.values().any(|q| &q.name == n)) {
+    if let Some((name, _)) = wanted.iter().find(|(n, _)| catalog.get(n).is_none()) {
         anyhow::bail!("NAME=PARAMS: found \"{name}\", expected the name of a canned query");
     }
     catalog
