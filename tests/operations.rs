@@ -134,8 +134,10 @@ fn request_ids_and_the_json_log() {
     assert!(c.get(server.url("/healthz")).send().unwrap().headers().contains_key("x-request-id"));
 
     // The access line of a request is one JSON object carrying its id,
-    // method, path, status and duration.
-    let access = server.wait_for_lines("lb-7f3a.42_x", 1);
+    // method, path, status and duration. It is written after the response
+    // has gone out, so wait for both of the request's lines: the query's
+    // and the access line.
+    let access = server.wait_for_lines("lb-7f3a.42_x", 2);
     let lines = json_lines(&access);
     let line = lines.iter().find(|l| l["target"] == "jingzhun::access").unwrap_or_else(|| panic!("{access:?}"));
     assert_eq!(line["span"]["request_id"], "lb-7f3a.42_x");
@@ -155,7 +157,8 @@ fn request_ids_and_the_json_log() {
     let body = r.text().unwrap();
     assert!(body.contains("Request id: <code>err-case-1</code>"), "{body}");
     assert!(!body.contains("CAST") && !body.contains("Conversion"), "no SQL or DuckDB message: {body}");
-    let lines = json_lines(&server.wait_for_lines("err-case-1", 2));
+    // Its query line, the error and the access line (written last).
+    let lines = json_lines(&server.wait_for_lines("err-case-1", 3));
     let error = lines.iter().find(|l| l["level"] == "ERROR").unwrap_or_else(|| panic!("{lines:?}"));
     assert_eq!(error["span"]["request_id"], "err-case-1");
     assert!(error["fields"]["error"].as_str().unwrap_or_default().contains("Conversion"), "{error}");
@@ -179,7 +182,9 @@ fn the_text_log_carries_the_request_id_too() {
     let server = Server::start(&db.path, &[]);
     let r = client().get(server.url("/")).header("X-Request-Id", "text-log-1").send().unwrap();
     assert_eq!(r.status(), 200);
-    let lines = server.wait_for_lines("text-log-1", 1);
+    // The access line is written after the response has gone out: wait
+    // for it, not for any line of the request.
+    let lines = server.wait_for_lines("GET / 200", 1);
     let line = lines.iter().find(|l| l.contains("GET / 200")).unwrap_or_else(|| panic!("{lines:?}"));
     assert!(line.contains("request_id=text-log-1") && line.contains("status=200") && line.contains("duration_ms="), "{line}");
 }
